@@ -1,0 +1,120 @@
+//! The command line: clap definitions, one file per subcommand (its Args
+//! and its `run`). The only part of the crate that prints: data on
+//! stdout, messages on stderr.
+
+mod export;
+mod import;
+mod letters;
+mod orgs;
+mod show;
+mod signed_by;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::export::{Format, Table};
+use crate::store::Store;
+
+/// Keep a registry of who signed which joint letter.
+///
+/// Import signatory lists from letters (text, Markdown, HTML), recognise
+/// each signer in the registry, and ask who signed what.
+///
+/// Example: undersigned import letter.txt && undersigned letters
+#[derive(Debug, Parser)]
+#[command(name = "undersigned", version, max_term_width = 100)]
+pub struct Cli {
+    /// The registry database [default: undersigned.db in the current folder]
+    #[arg(long, global = true, env = "UNDERSIGNED_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Import(import::Args),
+    Letters(letters::Args),
+    Show(show::Args),
+    Orgs(orgs::Args),
+    SignedBy(signed_by::Args),
+    Export(export::Args),
+}
+
+/// How listing commands write rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns (the default on a terminal)
+    Table,
+    /// CSV with a header row (the default when piped)
+    Csv,
+    /// A JSON array of objects
+    Json,
+}
+
+/// The `--format` option shared by every command that lists rows.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FormatArg {
+    /// Output format [default: table on a terminal, csv otherwise]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<OutputFormat>,
+}
+
+impl FormatArg {
+    fn resolve(&self) -> Format {
+        match self.format {
+            Some(OutputFormat::Table) => Format::Table,
+            Some(OutputFormat::Csv) => Format::Csv,
+            Some(OutputFormat::Json) => Format::Json,
+            None if std::io::stdout().is_terminal() => Format::Table,
+            None => Format::Csv,
+        }
+    }
+}
+
+pub fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("undersigned.db"));
+    match &cli.command {
+        Command::Import(a) => import::run(a, &db),
+        Command::Letters(a) => letters::run(a, &db),
+        Command::Show(a) => show::run(a, &db),
+        Command::Orgs(a) => orgs::run(a, &db),
+        Command::SignedBy(a) => signed_by::run(a, &db),
+        Command::Export(a) => export::run(a, &db),
+    }
+}
+
+/// Opens the registry for writing, creating it if needed.
+fn open_for_write(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open the registry {}", db.display()))
+}
+
+/// Opens an existing registry; a missing one is an error rather than a
+/// new empty file.
+fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!(
+            "no registry at {}: import a letter first (undersigned import FILE), or point --db / UNDERSIGNED_DB at one",
+            db.display()
+        );
+    }
+    open_for_write(db)
+}
+
+/// Writes a table to stdout in the chosen format.
+fn print_table(table: &Table, format: Format) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    table.write(format, &mut out)?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `undersigned signed-by`: the letters an organization signed.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use super::{open_existing, print_table, FormatArg};
+use crate::export::{Cell, Table};
+
+/// List the letters an organization signed.
+///
+/// ORG is an organization id (see `undersigned orgs`) or a name. A name
+/// is looked up by its normalized form, then as a search; when it fits
+/// several organizations they are listed and nothing is chosen.
+///
+/// Example: undersigned signed-by "Burma Campaign UK"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Organization id or name
+    #[arg(value_name = "ORG")]
+    org: String,
+
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
+    let store = open_existing(db)?;
+    let org = if let Ok(id) = args.org.trim().parse::<i64>() {
+        match store.org(id)? {
+            Some(o) => o,
+            None => bail!("no organization with id {id}"),
+        }
+    } else {
+        let mut found = store.orgs_by_name(&args.org)?;
+        if found.is_empty() {
+            found = store.orgs(Some(&args.org))?;
+        }
+        match found.len() {
+            0 => bail!(
+                "no organization named \"{}\" (try `undersigned orgs --search`)",
+                args.org
+            ),
+            1 => found.remove(0),
+            n => {
+                let list: Vec<String> = found
+                    .iter()
+                    .take(10)
+                    .map(|o| format!("{} \"{}\"", o.org_id, o.name))
+                    .collect();
+                bail!(
+                    "\"{}\" fits {n} organizations: {}{}; give an id",
+                    args.org,
+                    list.join(", "),
+                    if n > 10 { ", ..." } else { "" }
+                );
+            }
+        }
+    };
+    eprintln!(
+        "organization {} \"{}\": {} letter(s)",
+        org.org_id, org.name, org.letters
+    );
+    let rows = store.letters_signed_by(org.org_id)?;
+    let table = Table {
+        columns: vec![
+            "letter_id",
+            "date",
+            "title",
+            "position",
+            "name_as_printed",
+            "status",
+        ],
+        rows: rows
+            .iter()
+            .map(|(l, s)| {
+                vec![
+                    Cell::from(l.letter_id),
+                    l.date.clone().into(),
+                    l.title.clone().into(),
+                    s.position.into(),
+                    s.name_as_printed.as_str().into(),
+                    s.status.as_str().into(),
+                ]
+            })
+            .collect(),
+    };
+    print_table(&table, args.format.resolve())?;
+    Ok(ExitCode::SUCCESS)
+}

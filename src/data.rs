@@ -1,0 +1,230 @@
+//! Lookup tables compiled in from `data/` (header phrases, count nouns,
+//! honorifics, month names, countries, subdivisions), loaded once and
+//! indexed by their folded key. Sources and licences: `data/README.md`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::normalize::name_key;
+
+/// What a list header line announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRole {
+    /// "Signed by", "Signataires": the start of a signatory list.
+    List,
+    /// "Organisations": a section of organizations inside a list.
+    Organizations,
+    /// "Individuals": a section of people inside a list.
+    Individuals,
+}
+
+/// All tables, indexed by [`name_key`].
+pub struct Tables {
+    pub headers: HashMap<String, HeaderRole>,
+    pub count_nouns: HashSet<String>,
+    pub honorifics: HashSet<String>,
+    pub months: HashMap<String, u32>,
+    /// Country name (any language, any listed form) -> ISO alpha-2 code.
+    pub countries: HashMap<String, &'static str>,
+    /// ISO alpha-2 codes that exist.
+    pub country_codes: HashSet<&'static str>,
+    /// Forms that name a country only when printed in capitals: alpha-3
+    /// codes and short forms ("USA", "UK", "DRC"); folded, "and" or "can"
+    /// would read as Andorra or Canada.
+    pub country_caps: HashMap<&'static str, &'static str>,
+    /// Subdivision name or postal code (upper case, as printed) -> (country, code).
+    pub subdivision_names: HashMap<String, (&'static str, &'static str)>,
+    pub subdivision_codes: HashMap<&'static str, &'static str>,
+}
+
+const HEADERS: &str = include_str!("../data/headers.csv");
+const COUNT_NOUNS: &str = include_str!("../data/count_nouns.csv");
+const HONORIFICS: &str = include_str!("../data/honorifics.csv");
+const MONTHS: &str = include_str!("../data/months.csv");
+const COUNTRIES: &str = include_str!("../data/countries.csv");
+const SUBDIVISIONS: &str = include_str!("../data/subdivisions.csv");
+
+/// Rows of a bundled CSV file, header skipped. The files are ours and
+/// checked by tests, so a malformed row is a build defect: it is skipped
+/// here and caught by `tables_load_completely`.
+fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(split_csv_line)
+}
+
+/// Splits one line of our bundled CSV files. They quote a field only when
+/// it holds a comma, and never hold a quote inside a field.
+fn split_csv_line(line: &'static str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    loop {
+        if let Some(stripped) = rest.strip_prefix('"') {
+            let end = stripped.find('"').unwrap_or(stripped.len());
+            out.push(&stripped[..end]);
+            rest = stripped.get(end + 1..).unwrap_or("");
+            rest = rest.strip_prefix(',').unwrap_or(rest);
+            if rest.is_empty() && !line.ends_with(',') {
+                return out;
+            }
+        } else {
+            match rest.find(',') {
+                Some(i) => {
+                    out.push(&rest[..i]);
+                    rest = &rest[i + 1..];
+                }
+                None => {
+                    out.push(rest);
+                    return out;
+                }
+            }
+        }
+    }
+}
+
+pub fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(load)
+}
+
+fn load() -> Tables {
+    let mut headers = HashMap::new();
+    for r in rows(HEADERS) {
+        if let [phrase, _lang, role] = r[..] {
+            let role = match role {
+                "organizations" => HeaderRole::Organizations,
+                "individuals" => HeaderRole::Individuals,
+                _ => HeaderRole::List,
+            };
+            headers.insert(name_key(phrase), role);
+        }
+    }
+    let count_nouns = rows(COUNT_NOUNS).map(|r| name_key(r[0])).collect();
+    let honorifics = rows(HONORIFICS).map(|r| name_key(r[0])).collect();
+    let mut months = HashMap::new();
+    for r in rows(MONTHS) {
+        if let [name, m, _] = r[..] {
+            if let Ok(m) = m.parse() {
+                months.insert(name_key(name), m);
+            }
+        }
+    }
+    let mut countries = HashMap::new();
+    let mut country_codes = HashSet::new();
+    let mut country_caps = HashMap::new();
+    for r in rows(COUNTRIES) {
+        if let [code, name, kind] = r[..] {
+            country_codes.insert(code);
+            let caps = name.len() <= 6 && name.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+            if kind == "alpha3" || caps {
+                country_caps.insert(name, code);
+                country_caps.insert(name.trim_end_matches('.'), code);
+            } else {
+                // First listing wins: the file lists official names first.
+                countries.entry(name_key(name)).or_insert(code);
+            }
+        }
+    }
+    let mut subdivision_names = HashMap::new();
+    let mut subdivision_codes = HashMap::new();
+    for r in rows(SUBDIVISIONS) {
+        if let [country, code, name] = r[..] {
+            subdivision_names.insert(name_key(name), (country, code));
+            subdivision_codes.insert(code, country);
+        }
+    }
+    Tables {
+        headers,
+        count_nouns,
+        honorifics,
+        months,
+        countries,
+        country_codes,
+        country_caps,
+        subdivision_names,
+        subdivision_codes,
+    }
+}
+
+/// The ISO code of a country named by `text` ("New Zealand", "Nouvelle-Zélande",
+/// "مصر", "UK"), or of a bare alpha-2 code printed in capitals ("NZ").
+pub fn country_code(text: &str) -> Option<&'static str> {
+    let t = tables();
+    let trimmed = text.trim().trim_end_matches('.');
+    if trimmed.len() == 2 && trimmed.chars().all(|c| c.is_ascii_uppercase()) {
+        if let Some(code) = t.country_codes.get(trimmed) {
+            return Some(code);
+        }
+    }
+    if let Some(code) = t.country_caps.get(trimmed) {
+        return Some(code);
+    }
+    let key = name_key(trimmed);
+    let key = key.strip_prefix("the ").unwrap_or(&key);
+    t.countries.get(key).copied()
+}
+
+/// The country and code of a state or province named by `text`: a postal
+/// code printed in capitals ("IA", "BC") or a name ("Iowa", "British Columbia").
+pub fn subdivision(text: &str) -> Option<(&'static str, &'static str)> {
+    let t = tables();
+    let trimmed = text.trim().trim_end_matches('.');
+    if (2..=3).contains(&trimmed.len()) && trimmed.chars().all(|c| c.is_ascii_uppercase()) {
+        if let Some((code, country)) = t.subdivision_codes.get_key_value(trimmed) {
+            return Some((country, code));
+        }
+    }
+    t.subdivision_names.get(&name_key(trimmed)).copied()
+}
+
+pub fn header_role(key: &str) -> Option<HeaderRole> {
+    tables().headers.get(key).copied()
+}
+
+pub fn is_honorific(word: &str) -> bool {
+    tables().honorifics.contains(&name_key(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_load_completely() {
+        let t = tables();
+        let phrases: HashSet<String> = rows(HEADERS).map(|r| name_key(r[0])).collect();
+        assert_eq!(t.headers.len(), phrases.len());
+        assert_eq!(
+            rows(HEADERS).filter(|r| r.len() == 3).count(),
+            rows(HEADERS).count()
+        );
+        assert!(t.months.len() >= 90);
+        assert!(t.country_codes.len() >= 240, "{}", t.country_codes.len());
+        assert!(t.subdivision_codes.len() >= 60);
+    }
+
+    #[test]
+    fn countries_in_several_languages() {
+        assert_eq!(country_code("New Zealand"), Some("NZ"));
+        assert_eq!(country_code("Nouvelle-Zélande"), Some("NZ"));
+        assert_eq!(country_code("مصر"), Some("EG"));
+        assert_eq!(country_code("UK"), Some("GB"));
+        assert_eq!(country_code("NZ"), Some("NZ"));
+        assert_eq!(country_code("Burma"), Some("MM"));
+        assert_eq!(country_code("the Netherlands"), Some("NL"));
+        assert_eq!(country_code("nz"), None);
+        assert_eq!(country_code("USA"), Some("US"));
+        assert_eq!(country_code("U.S."), Some("US"));
+        assert_eq!(country_code("and"), None);
+        assert_eq!(country_code("can"), None);
+        assert_eq!(country_code("Friend For Myanmar"), None);
+    }
+
+    #[test]
+    fn subdivisions_by_code_and_name() {
+        assert_eq!(subdivision("IA"), Some(("US", "IA")));
+        assert_eq!(subdivision("British Columbia"), Some(("CA", "BC")));
+        assert_eq!(subdivision("ia"), None);
+    }
+}

@@ -1,0 +1,337 @@
+//! Rows out: the tables the commands print and export, written as CSV
+//! (formula-safe), JSON or an aligned text table.
+
+use std::io::Write;
+
+use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
+
+use crate::store::{LetterRow, OrgRow, SignatureRow};
+
+/// One value of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Cell {
+    fn as_text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Text(s) => s.clone(),
+        }
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Int(n)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+impl From<Option<String>> for Cell {
+    fn from(s: Option<String>) -> Cell {
+        s.map_or(Cell::Null, Cell::Text)
+    }
+}
+impl From<Option<i64>> for Cell {
+    fn from(n: Option<i64>) -> Cell {
+        n.map_or(Cell::Null, Cell::Int)
+    }
+}
+impl From<bool> for Cell {
+    fn from(b: bool) -> Cell {
+        Cell::Int(i64::from(b))
+    }
+}
+
+/// A table: named columns and rows of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// How rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Makes a value safe for spreadsheets: one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be read as a formula, so it
+/// gets a leading apostrophe (the OWASP recommendation). A lone "-" or a
+/// plain negative number stays as it is.
+pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = s.starts_with(['-', '+'])
+        && s.len() > 1
+        && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.');
+    if risky && !number && s != "-" {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+impl Table {
+    /// The same rows with only the named columns, in that order.
+    pub fn select(&self, cols: &[&'static str]) -> Table {
+        let idx: Vec<usize> = cols
+            .iter()
+            .filter_map(|c| self.columns.iter().position(|x| x == c))
+            .collect();
+        Table {
+            columns: idx.iter().map(|&i| self.columns[i]).collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+                .collect(),
+        }
+    }
+
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            Format::Csv => self.write_csv(out),
+            Format::Json => self.write_json(out),
+            Format::Table => self.write_table(out),
+        }
+    }
+
+    pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(&self.columns)?;
+        for row in &self.rows {
+            w.write_record(row.iter().map(|c| csv_safe(&c.as_text()).into_owned()))?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+
+    pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let items: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let mut m = Map::new();
+                for (c, v) in self.columns.iter().zip(row) {
+                    m.insert(
+                        (*c).to_string(),
+                        match v {
+                            Cell::Null => Value::Null,
+                            Cell::Int(n) => Value::from(*n),
+                            Cell::Text(s) => Value::from(s.as_str()),
+                        },
+                    );
+                }
+                Value::Object(m)
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &items)?;
+        writeln!(out)
+    }
+
+    /// Aligned columns for a terminal; long text is cut to keep rows on one line.
+    pub fn write_table(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        const MAX: usize = 60;
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| truncate(&c.as_text().replace(['\n', '\t'], " "), MAX))
+                    .collect()
+            })
+            .collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.width()).collect();
+        for r in &cells {
+            for (i, c) in r.iter().enumerate() {
+                widths[i] = widths[i].max(c.width());
+            }
+        }
+        let line = |out: &mut dyn Write, vals: &[String]| -> std::io::Result<()> {
+            let mut s = String::new();
+            for (i, v) in vals.iter().enumerate() {
+                if i + 1 == vals.len() {
+                    s.push_str(v);
+                } else {
+                    s.push_str(v);
+                    s.push_str(&" ".repeat(widths[i] - v.width() + 2));
+                }
+            }
+            writeln!(out, "{}", s.trim_end())
+        };
+        let header: Vec<String> = self.columns.iter().map(|c| c.to_string()).collect();
+        line(out, &header)?;
+        for r in &cells {
+            line(out, r)?;
+        }
+        Ok(())
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + 2 > max {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+pub fn letters_table(rows: &[LetterRow]) -> Table {
+    Table {
+        columns: vec![
+            "letter_id",
+            "date",
+            "title",
+            "signatory_count",
+            "claimed_count",
+            "language",
+            "partial",
+            "source",
+            "url",
+        ],
+        rows: rows
+            .iter()
+            .map(|l| {
+                vec![
+                    l.letter_id.into(),
+                    l.date.clone().into(),
+                    l.title.clone().into(),
+                    l.signatory_count.into(),
+                    l.claimed_count.into(),
+                    l.language.clone().into(),
+                    l.partial.into(),
+                    l.source.as_str().into(),
+                    l.url.clone().into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn signatures_table(rows: &[SignatureRow]) -> Table {
+    Table {
+        columns: vec![
+            "letter_id",
+            "position",
+            "name_as_printed",
+            "org_id",
+            "org_name",
+            "acronym",
+            "kind",
+            "country",
+            "org_type",
+            "status",
+            "note",
+            "affiliation",
+            "section",
+            "line",
+            "match_reason",
+        ],
+        rows: rows
+            .iter()
+            .map(|s| {
+                vec![
+                    s.letter_id.into(),
+                    s.position.into(),
+                    s.name_as_printed.as_str().into(),
+                    s.org_id.into(),
+                    s.org_name.as_str().into(),
+                    s.acronym.clone().into(),
+                    s.kind.as_str().into(),
+                    s.country.clone().into(),
+                    s.org_type.clone().into(),
+                    s.status.as_str().into(),
+                    s.note.clone().into(),
+                    s.affiliation.clone().into(),
+                    s.section.clone().into(),
+                    s.line.into(),
+                    s.match_reason.as_str().into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn orgs_table(rows: &[OrgRow]) -> Table {
+    Table {
+        columns: vec![
+            "org_id", "name", "acronym", "kind", "country", "org_type", "letters",
+        ],
+        rows: rows
+            .iter()
+            .map(|o| {
+                vec![
+                    o.org_id.into(),
+                    o.name.as_str().into(),
+                    o.acronym.clone().into(),
+                    o.kind.as_str().into(),
+                    o.country.clone().into(),
+                    o.org_type.clone().into(),
+                    o.letters.into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("+1 Coalition"), "'+1 Coalition");
+        assert_eq!(csv_safe("-12"), "-12");
+        assert_eq!(csv_safe("Karen Youth"), "Karen Youth");
+        // Found by the Arabic fixture: a multi-byte first letter.
+        assert_eq!(csv_safe("بيان"), "بيان");
+    }
+
+    #[test]
+    fn csv_json_and_table_output() {
+        let t = Table {
+            columns: vec!["id", "name"],
+            rows: vec![vec![1.into(), "=A, B".into()], vec![2.into(), Cell::Null]],
+        };
+        let mut csv = Vec::new();
+        t.write_csv(&mut csv).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "id,name\n1,\"'=A, B\"\n2,\n"
+        );
+        let mut json = Vec::new();
+        t.write_json(&mut json).unwrap();
+        let v: Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(v[0]["id"], 1);
+        assert_eq!(v[1]["name"], Value::Null);
+        let mut tab = Vec::new();
+        t.write_table(&mut tab).unwrap();
+        assert_eq!(String::from_utf8(tab).unwrap(), "id  name\n1   =A, B\n2\n");
+    }
+}

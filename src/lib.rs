@@ -1,0 +1,13 @@
+//! undersigned: a registry of who signed which joint letter. The library
+//! holds the whole pipeline, bytes -> parse -> normalize -> matching ->
+//! classify -> store -> query/export; the `undersigned` binary is a thin
+//! command-line layer over it (`cli`).
+
+pub mod classify;
+pub mod cli;
+pub mod data;
+pub mod export;
+pub mod matching;
+pub mod normalize;
+pub mod parse;
+pub mod store;

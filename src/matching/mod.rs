@@ -1,0 +1,136 @@
+//! Deciding which registry organization a printed name stands for. The
+//! seam is [`Matcher`]: given a signer and a view of the registry, it says
+//! "known organization N, because ..." or "new, because ...". The first
+//! matcher, [`ExactKey`], links names whose [`name_key`] is equal; fuzzy
+//! matching, acronyms and human judgements plug in behind the same trait.
+
+use crate::normalize::name_key;
+use crate::parse::{Kind, Signatory};
+
+/// An organization the registry holds under a key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub org_id: i64,
+    pub name: String,
+    pub kind: Kind,
+}
+
+pub type LookupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a matcher may ask of the registry. The store implements it over
+/// its open transaction, so a letter's own earlier entries are visible.
+pub trait Registry {
+    /// Organizations with an alias whose key is exactly `key`.
+    fn by_key(&self, key: &str) -> Result<Vec<Candidate>, LookupError>;
+}
+
+/// A matcher's answer for one signer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    Known { org_id: i64, reason: String },
+    New { reason: String },
+}
+
+pub trait Matcher {
+    fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError>;
+}
+
+/// Same organization when the normalized names are equal (case, Unicode
+/// NFKC, quotes, dashes, punctuation, white space, "&" = "and") and the
+/// kind (organization or person) agrees.
+pub struct ExactKey;
+
+impl Matcher for ExactKey {
+    fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError> {
+        let key = name_key(&sig.name);
+        if key.is_empty() {
+            return Ok(Decision::New {
+                reason: "new: the name has no letters to compare".into(),
+            });
+        }
+        let mut cands: Vec<Candidate> = reg
+            .by_key(&key)?
+            .into_iter()
+            .filter(|c| c.kind == sig.kind)
+            .collect();
+        cands.sort_by_key(|c| c.org_id);
+        cands.dedup_by_key(|c| c.org_id);
+        Ok(match cands.first() {
+            Some(c) => Decision::Known {
+                org_id: c.org_id,
+                reason: if cands.len() == 1 {
+                    format!("same name key as organization {} \"{}\"", c.org_id, c.name)
+                } else {
+                    format!(
+                        "same name key as organizations {}; took the oldest, {}",
+                        cands
+                            .iter()
+                            .map(|c| c.org_id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        c.org_id
+                    )
+                },
+            },
+            None => Decision::New {
+                reason: "new: no organization has this name key".into(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Fake(HashMap<String, Vec<Candidate>>);
+    impl Registry for Fake {
+        fn by_key(&self, key: &str) -> Result<Vec<Candidate>, LookupError> {
+            Ok(self.0.get(key).cloned().unwrap_or_default())
+        }
+    }
+
+    fn sig(name: &str, kind: Kind) -> Signatory {
+        Signatory {
+            position: 1,
+            name: name.into(),
+            printed: name.into(),
+            acronym: None,
+            note: None,
+            country: None,
+            affiliation: None,
+            kind,
+            section: None,
+            line: 1,
+            raw: name.into(),
+        }
+    }
+
+    #[test]
+    fn exact_key_links_variants_and_keeps_look_alikes_apart() {
+        let mut m = HashMap::new();
+        m.insert(
+            name_key("Women's League of Burma"),
+            vec![Candidate {
+                org_id: 7,
+                name: "Women's League of Burma".into(),
+                kind: Kind::Organization,
+            }],
+        );
+        let reg = Fake(m);
+        let d = ExactKey
+            .decide(&sig("WOMEN’S LEAGUE OF BURMA", Kind::Organization), &reg)
+            .unwrap();
+        assert!(matches!(d, Decision::Known { org_id: 7, .. }));
+        let d = ExactKey
+            .decide(&sig("Women's League of Chinland", Kind::Organization), &reg)
+            .unwrap();
+        assert!(matches!(d, Decision::New { .. }));
+        // A person is never the organization of the same name.
+        let d = ExactKey
+            .decide(&sig("Women's League of Burma", Kind::Individual), &reg)
+            .unwrap();
+        assert!(matches!(d, Decision::New { .. }));
+    }
+}

@@ -1,0 +1,227 @@
+//! Text folding shared by the parser and the matcher: Unicode NFKC, case,
+//! quotes, dashes, invisible characters, Arabic letter forms and digits.
+//!
+//! Two levels exist on purpose. [`clean`] keeps the text as a reader would
+//! print it (it only repairs invisible damage), while [`fold`] and
+//! [`name_key`] throw away distinctions that never separate two
+//! organizations, so that they can be compared.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Repairs text without changing what a reader sees: drops zero-width and
+/// other format characters, turns non-breaking and exotic spaces into plain
+/// spaces, collapses runs of white space and trims.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Characters that carry no visible text: zero-width spaces and joiners,
+/// the byte-order mark, soft hyphens, bidi marks.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}' | '\u{00AD}' | '\u{061C}'
+    )
+}
+
+/// Maps Arabic-Indic (U+0660..) and Eastern Arabic-Indic (U+06F0..) digits
+/// to ASCII digits; other characters pass through.
+pub fn ascii_digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
+        '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
+        _ => None,
+    }
+}
+
+/// Parses a run of digits in any of the three digit sets, ignoring
+/// thousands separators (`,`, `.`, `٬`, thin spaces) between digit groups.
+pub fn parse_number(s: &str) -> Option<u64> {
+    let mut n: u64 = 0;
+    let mut seen = false;
+    for c in s.chars() {
+        if let Some(d) = ascii_digit(c) {
+            n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+            seen = true;
+        } else if matches!(c, ',' | '.' | '\u{066C}' | '\u{202F}' | '\u{2009}' | ' ') && seen {
+            continue;
+        } else {
+            return None;
+        }
+    }
+    seen.then_some(n)
+}
+
+/// Folds one character for comparison, pushing the result onto `out`.
+/// Arabic: alef forms to bare alef, taa marbuta to haa, alef maqsura to
+/// yaa, hamza seats to their letters; tatweel and harakat are dropped.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        // Quotes and apostrophes of every script become one apostrophe or
+        // one double quote.
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}'
+        | '\u{02BC}' | '\u{02BB}' => out.push('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' | '\u{301D}' | '\u{301E}' | '\u{301F}' => out.push('"'),
+        // Hyphens and dashes.
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+            out.push('-')
+        }
+        // Arabic letter forms.
+        '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' | '\u{0672}' | '\u{0673}' => {
+            out.push('\u{0627}')
+        }
+        '\u{0629}' => out.push('\u{0647}'),
+        '\u{0649}' => out.push('\u{064A}'),
+        '\u{0624}' => out.push('\u{0648}'),
+        '\u{0626}' => out.push('\u{064A}'),
+        '\u{0640}' => {}                           // tatweel
+        '\u{064B}'..='\u{065F}' | '\u{0670}' => {} // harakat, superscript alef
+        '\u{06CC}' => out.push('\u{064A}'),        // Farsi yeh
+        '\u{06A9}' => out.push('\u{0643}'),        // keheh
+        _ => {
+            if let Some(d) = ascii_digit(c) {
+                out.push(char::from_digit(d, 10).unwrap_or('0'));
+            } else {
+                for l in c.to_lowercase() {
+                    out.push(l);
+                }
+            }
+        }
+    }
+}
+
+/// Folds text for comparison: NFKC, lower case, one form of quote and
+/// dash, Arabic letter forms and digits, invisible characters removed,
+/// white space collapsed. Punctuation is kept.
+pub fn fold(s: &str) -> String {
+    let cleaned = clean(s);
+    let mut out = String::with_capacity(cleaned.len());
+    for c in cleaned.nfkc() {
+        fold_char(c, &mut out);
+    }
+    // Latin diacritics stay: "Québec" and "Quebec" fold apart here and are
+    // brought together by the matcher's transliteration key instead.
+    out
+}
+
+/// The key under which two printed names are taken to be the same
+/// organization without any judgement: [`fold`], then apostrophes removed
+/// ("Women's" = "Womens"), "&" read as "and", every other punctuation mark
+/// a word break, white space collapsed.
+pub fn name_key(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::with_capacity(folded.len());
+    let mut space = false;
+    let push_word = |out: &mut String, space: &mut bool, w: &str| {
+        if *space && !out.is_empty() {
+            out.push(' ');
+        }
+        *space = false;
+        out.push_str(w);
+    };
+    for c in folded.chars() {
+        if c == '\'' {
+            continue;
+        }
+        if c == '&' {
+            space = true;
+            push_word(&mut out, &mut space, "and");
+            space = true;
+            continue;
+        }
+        if c.is_alphanumeric() || is_combining(c) {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+/// Combining marks count as part of a word (they carry Korean jamo, Indic
+/// vowels and Latin accents in decomposed text).
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0900}'..='\u{0DFF}' | '\u{1000}'..='\u{109F}')
+}
+
+/// True when the text holds any Arabic letter.
+pub fn has_arabic(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_removes_invisible_and_collapses_space() {
+        assert_eq!(
+            clean("  Scott\u{200B}  Ludlam\u{00A0}, x "),
+            "Scott Ludlam , x"
+        );
+    }
+
+    #[test]
+    fn fold_quotes_dashes_case() {
+        assert_eq!(fold("Women’s League – BURMA"), "women's league - burma");
+        assert_eq!(fold("\u{201C}A\u{201D}"), "\"a\"");
+    }
+
+    #[test]
+    fn fold_arabic_forms_and_digits() {
+        // alef with hamza, taa marbuta, alef maqsura, tatweel, fatha, digits
+        assert_eq!(fold("أحمد"), "احمد");
+        assert_eq!(fold("منظمة"), "منظمه");
+        assert_eq!(fold("مستشفى"), "مستشفي");
+        assert_eq!(fold("عـــربي"), "عربي");
+        assert_eq!(fold("كَتَبَ"), "كتب");
+        assert_eq!(fold("٢٠٢٢ ۱۲"), "2022 12");
+    }
+
+    #[test]
+    fn name_key_equates_printed_variants() {
+        let a = name_key("Women’s League of Burma");
+        assert_eq!(a, name_key("Womens League of Burma"));
+        assert_eq!(a, name_key("WOMEN'S  LEAGUE OF BURMA"));
+        assert_eq!(
+            name_key("CRPH & NUG Supporters"),
+            name_key("CRPH and NUG supporters")
+        );
+        assert_eq!(name_key("ALTSEAN-Burma"), "altsean burma");
+        assert_ne!(name_key("Karen Community"), name_key("Karenni Community"));
+    }
+
+    #[test]
+    fn parse_number_in_three_digit_sets() {
+        assert_eq!(parse_number("259"), Some(259));
+        assert_eq!(parse_number("1,104"), Some(1104));
+        assert_eq!(parse_number("٢٨"), Some(28));
+        assert_eq!(parse_number("۱۲"), Some(12));
+        assert_eq!(parse_number("x1"), None);
+        assert_eq!(parse_number(""), None);
+    }
+}

@@ -1,0 +1,266 @@
+//! One list entry -> name, acronym, note, country, affiliation and kind.
+//! "8888 Generation (New Zealand)", "ASEAN Parliamentarians for Human
+//! Rights – APHR", "Kansas Karenni community, KS", "Kim Wan Sik (MR)",
+//! "Jane Doe, Professor, University of X" (in a list of individuals).
+
+use super::Kind;
+use crate::data::{country_code, is_honorific, subdivision};
+
+/// What one entry says, split into its parts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entry {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub note: Option<String>,
+    pub country: Option<String>,
+    pub affiliation: Option<String>,
+    pub individual: bool,
+}
+
+/// Splits an entry. `section` is the kind the list's section heading
+/// announces ("Individuals"), if any.
+pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
+    let mut e = Entry::default();
+    let mut name = text
+        .trim()
+        .trim_end_matches([',', ';', '\u{B8}'])
+        .trim()
+        .to_string();
+    let mut notes: Vec<String> = Vec::new();
+
+    // Trailing annotations, outermost first; at most a few.
+    for _ in 0..4 {
+        if let Some((head, inner)) = trailing_parenthetical(&name) {
+            if head.is_empty() {
+                break;
+            }
+            // "(MR)" is a title before it is Mauritania.
+            if is_honorific(inner) {
+                e.individual = true;
+                notes.push(inner.to_string());
+            } else if let Some(cc) = country_code(inner) {
+                e.country.get_or_insert_with(|| cc.to_string());
+                notes.push(inner.to_string());
+            } else if let Some((cc, _)) = subdivision(inner) {
+                e.country.get_or_insert_with(|| cc.to_string());
+                notes.push(inner.to_string());
+            } else if e.acronym.is_none() && is_acronym(inner) {
+                e.acronym = Some(inner.to_string());
+            } else {
+                break;
+            }
+            name = head.to_string();
+            continue;
+        }
+        if let Some((head, tail)) = trailing_dash_part(&name) {
+            if e.acronym.is_none() && is_acronym(tail) && country_code(tail).is_none() {
+                e.acronym = Some(tail.to_string());
+                name = head.to_string();
+                continue;
+            }
+        }
+        if let Some((head, tail)) = name.rsplit_once(',') {
+            let (head, tail) = (head.trim(), tail.trim());
+            if !head.is_empty() && !tail.is_empty() {
+                // ", IL" after a name is Illinois far more often than Israel:
+                // a postal code after a comma reads as a state first.
+                let code_like =
+                    (2..=3).contains(&tail.len()) && tail.chars().all(|c| c.is_ascii_uppercase());
+                let state = if code_like { subdivision(tail) } else { None };
+                if let Some((cc, _)) = state {
+                    e.country.get_or_insert_with(|| cc.to_string());
+                    notes.push(tail.to_string());
+                    name = head.to_string();
+                    continue;
+                }
+                if let Some(cc) = country_code(tail) {
+                    e.country.get_or_insert_with(|| cc.to_string());
+                    notes.push(tail.to_string());
+                    name = head.to_string();
+                    continue;
+                }
+                if let Some((cc, _)) = subdivision(tail) {
+                    e.country.get_or_insert_with(|| cc.to_string());
+                    notes.push(tail.to_string());
+                    name = head.to_string();
+                    continue;
+                }
+            }
+        }
+        break;
+    }
+    notes.reverse();
+    if !notes.is_empty() {
+        e.note = Some(notes.join(", "));
+    }
+
+    // A leading title ("Dr", "Rev.", "Prof.") before at least two words
+    // marks a person.
+    let mut words = name.split_whitespace();
+    if let Some(first) = words.next() {
+        if is_honorific(first.trim_end_matches('.')) && words.count() >= 2 {
+            e.individual = true;
+        }
+    }
+
+    if section == Some(Kind::Individual) {
+        e.individual = true;
+    }
+    if e.individual {
+        if let Some((person, rest)) = split_person(&name) {
+            e.affiliation = Some(rest);
+            name = person;
+        }
+    }
+    e.name = name;
+    e
+}
+
+/// "Name, affiliation", "Name / affiliation", "Name - affiliation".
+fn split_person(s: &str) -> Option<(String, String)> {
+    for sep in [", ", " / ", " – ", " - ", "\t"] {
+        if let Some((a, b)) = s.split_once(sep) {
+            let (a, b) = (a.trim(), b.trim().trim_start_matches(['/', ',']).trim());
+            if !a.is_empty() && a.split_whitespace().count() <= 6 {
+                return Some((a.to_string(), b.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// For "Head (inner)" returns ("Head", "inner"), parentheses balanced.
+fn trailing_parenthetical(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim_end();
+    if !s.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0;
+    for (i, c) in s.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    let inner = s[i + 1..s.len() - 1].trim();
+                    return Some((s[..i].trim_end(), inner));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// For "Head – Tail" or "Head - Tail" (a dash with spaces) returns both.
+fn trailing_dash_part(s: &str) -> Option<(&str, &str)> {
+    for sep in [" – ", " — ", " - "] {
+        if let Some((head, tail)) = s.rsplit_once(sep) {
+            if !head.trim().is_empty() {
+                return Some((head.trim(), tail.trim()));
+            }
+        }
+    }
+    None
+}
+
+/// An acronym: one token whose first hyphen-separated part is at least
+/// two capitals or digits with at least two capitals ("APHR", "FORUM-ASIA",
+/// "ND-Burma", "GM4MD", "WAC-M", "PDP-Center").
+pub fn is_acronym(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 24 || s.contains(char::is_whitespace) {
+        return false;
+    }
+    let first = s.split(['-', '/', '.']).next().unwrap_or("");
+    let caps = first.chars().filter(|c| c.is_uppercase()).count();
+    caps >= 2
+        && first
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '&'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(s: &str) -> Entry {
+        parse_entry(s, None)
+    }
+
+    #[test]
+    fn country_note_in_parentheses() {
+        let x = e("8888 Generation (New Zealand)");
+        assert_eq!(x.name, "8888 Generation");
+        assert_eq!(x.note.as_deref(), Some("New Zealand"));
+        assert_eq!(x.country.as_deref(), Some("NZ"));
+    }
+
+    #[test]
+    fn acronyms_in_parentheses_and_after_dash() {
+        let x = e("ASEAN Parliamentarians for Human Rights – APHR");
+        assert_eq!(
+            (x.name.as_str(), x.acronym.as_deref()),
+            ("ASEAN Parliamentarians for Human Rights", Some("APHR"))
+        );
+        let x = e("Alliance for Gender Inclusion in Peace Process (AGIPP)");
+        assert_eq!(x.acronym.as_deref(), Some("AGIPP"));
+        let x = e("Women Advocacy Coalition – Myanmar (WAC-M)");
+        assert_eq!(
+            (x.name.as_str(), x.acronym.as_deref()),
+            ("Women Advocacy Coalition – Myanmar", Some("WAC-M"))
+        );
+        let x = e("The Asian Forum for Human Rights and Development (FORUM-ASIA)");
+        assert_eq!(x.acronym.as_deref(), Some("FORUM-ASIA"));
+    }
+
+    #[test]
+    fn states_after_comma() {
+        let x = e("Karen Organization of Illinois, IL");
+        assert_eq!(x.country.as_deref(), Some("US"));
+        let x = e("Kansas Karenni community, KS");
+        assert_eq!(
+            (x.name.as_str(), x.note.as_deref(), x.country.as_deref()),
+            ("Kansas Karenni community", Some("KS"), Some("US"))
+        );
+        let x = e("Democracy, Peace and Women’s Organization – DPW");
+        assert_eq!(
+            (x.name.as_str(), x.acronym.as_deref()),
+            ("Democracy, Peace and Women’s Organization", Some("DPW"))
+        );
+    }
+
+    #[test]
+    fn names_that_keep_their_parts() {
+        for s in [
+            "Burmese Relief Center - Japan",
+            "Milk Tea Alliance (Friend For Myanmar)",
+            "Albany Karen Community, Albany",
+            "Athan – Freedom of Expression Activist Organization",
+            "University of California, Berkeley",
+        ] {
+            assert_eq!(e(s).name, s);
+        }
+    }
+
+    #[test]
+    fn people() {
+        let x = e("Kim Wan Sik (MR)");
+        assert!(x.individual);
+        assert_eq!(
+            (x.name.as_str(), x.note.as_deref()),
+            ("Kim Wan Sik", Some("MR"))
+        );
+        let x = parse_entry(
+            "Jane Doe, Professor, University of X",
+            Some(Kind::Individual),
+        );
+        assert_eq!(
+            (x.name.as_str(), x.affiliation.as_deref()),
+            ("Jane Doe", Some("Professor, University of X"))
+        );
+        assert!(e("Rev. Bill Crews").individual);
+    }
+}

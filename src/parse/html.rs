@@ -1,0 +1,399 @@
+//! HTML -> blocks through a real HTML parser (`scraper`, on html5ever):
+//! block elements become lines, `<li>` items carry their list marker,
+//! table cells become lines of one row, and navigation, headers, footers,
+//! forms, scripts, styles and comments are kept out of the text or marked
+//! as page chrome.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+use super::blocks::{Block, Marker};
+use super::ParseError;
+use crate::normalize::clean;
+
+/// Deepest element nesting read. Real pages stay under 60; deeper input is
+/// hostile or broken, and refusing it keeps the walk's stack bounded.
+pub const MAX_DEPTH: usize = 400;
+
+/// Elements whose content is never text of the letter.
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option",
+    "textarea", "input", "canvas", "video", "audio", "object", "map", "head", "img",
+];
+
+/// Elements that start a new line.
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "section",
+    "article",
+    "main",
+    "dt",
+    "dd",
+    "pre",
+    "address",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "caption",
+    "center",
+    "fieldset",
+    "legend",
+    "summary",
+    "details",
+    "body",
+    "html",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "label",
+];
+
+/// Class or id words that mark page chrome rather than content.
+const CHROME_WORDS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "footer",
+    "share",
+    "sharing",
+    "social",
+    "cookie",
+    "cookies",
+    "sidebar",
+    "skip",
+    "pagination",
+    "related",
+    "subscribe",
+    "newsletter",
+    "masthead",
+    "topbar",
+];
+
+struct Walker {
+    blocks: Vec<Block>,
+    line: String,
+    line_bold: usize,
+    line_marker: Marker,
+    line_heading: Option<u8>,
+    line_chrome: bool,
+    line_cell: bool,
+    line_depth: u32,
+    max_depth: usize,
+    /// The number the next `<li>` of an `<ol>` carries.
+    next_number: Option<u64>,
+}
+
+pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
+    let doc = Html::parse_document(source);
+    let mut w = Walker {
+        blocks: Vec::new(),
+        line: String::new(),
+        line_bold: 0,
+        line_marker: Marker::None,
+        line_heading: None,
+        line_chrome: false,
+        line_cell: false,
+        line_depth: 0,
+        max_depth: 0,
+        next_number: None,
+    };
+    // The <title> reads as a top-level heading at the start.
+    if let Ok(sel) = scraper::Selector::parse("head > title") {
+        if let Some(t) = doc.select(&sel).next() {
+            let text = clean(&t.text().collect::<String>());
+            if !text.is_empty() {
+                let mut b = Block::blank(0);
+                b.heading = Some(1);
+                b.text = text;
+                w.blocks.push(b);
+            }
+        }
+    }
+    let ctx = Ctx {
+        chrome: false,
+        bold: false,
+        depth: 0,
+        list: None,
+        in_row_cells: false,
+    };
+    w.walk(doc.tree.root(), ctx)?;
+    w.flush();
+    assign_lines(source, &mut w.blocks);
+    Ok(w.blocks)
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    chrome: bool,
+    bold: bool,
+    depth: usize,
+    /// Inside an `<ol>` (Some(true)) or `<ul>` (Some(false)).
+    list: Option<bool>,
+    in_row_cells: bool,
+}
+
+impl Walker {
+    fn walk(&mut self, node: NodeRef<'_, Node>, ctx: Ctx) -> Result<(), ParseError> {
+        if ctx.depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep(ctx.depth));
+        }
+        self.max_depth = self.max_depth.max(ctx.depth);
+        match node.value() {
+            Node::Text(t) => {
+                let s: &str = t;
+                if !s.is_empty() {
+                    self.line.push_str(s);
+                    if ctx.bold {
+                        self.line_bold += s.chars().filter(|c| !c.is_whitespace()).count();
+                    }
+                    self.line_chrome |= ctx.chrome;
+                }
+                Ok(())
+            }
+            Node::Element(el) => {
+                let name = el.name();
+                if SKIP.contains(&name) {
+                    return Ok(());
+                }
+                if name == "br" {
+                    self.flush();
+                    return Ok(());
+                }
+                if name == "hr" {
+                    self.flush();
+                    let mut b = Block::blank(0);
+                    b.rule = true;
+                    self.blocks.push(b);
+                    return Ok(());
+                }
+                let mut c = ctx;
+                c.depth += 1;
+                if matches!(name, "nav" | "header" | "footer" | "aside" | "form")
+                    || el
+                        .attr("role")
+                        .is_some_and(|r| r == "navigation" || r == "banner")
+                    || is_chrome_attr(el.attr("class"))
+                    || is_chrome_attr(el.attr("id"))
+                {
+                    c.chrome = true;
+                }
+                if matches!(name, "strong" | "b") {
+                    c.bold = true;
+                }
+                let block = BLOCK.contains(&name);
+                if block {
+                    self.flush();
+                }
+                match name {
+                    "ol" => c.list = Some(true),
+                    "ul" => c.list = Some(false),
+                    _ => {}
+                }
+                if name == "tr" {
+                    let cells = node
+                        .children()
+                        .filter(|n| matches!(n.value(), Node::Element(e) if matches!(e.name(), "td" | "th")))
+                        .count();
+                    c.in_row_cells = cells > 1;
+                }
+                if name == "ol" {
+                    let start = el
+                        .attr("start")
+                        .and_then(|s| s.trim().parse::<u64>().ok())
+                        .unwrap_or(1);
+                    let mut n = start;
+                    for child in node.children() {
+                        let is_li = matches!(child.value(), Node::Element(e) if e.name() == "li");
+                        if is_li {
+                            self.next_number = Some(n);
+                            n += 1;
+                        }
+                        self.walk(child, c)?;
+                        if is_li {
+                            self.flush();
+                        }
+                    }
+                    self.flush();
+                    return Ok(());
+                }
+                if name == "li" {
+                    self.line_marker = match self.next_number.take() {
+                        Some(n) if ctx.list == Some(true) => Marker::Number(n),
+                        _ => Marker::Bullet,
+                    };
+                    self.line_depth = c.depth as u32;
+                }
+                if let Some(level) = name.strip_prefix('h').and_then(|d| d.parse::<u8>().ok()) {
+                    if (1..=6).contains(&level) {
+                        self.line_heading = Some(level);
+                    }
+                }
+                if matches!(name, "td" | "th") && ctx.in_row_cells {
+                    self.line_cell = true;
+                }
+                for child in node.children() {
+                    self.walk(child, c)?;
+                }
+                if block {
+                    self.flush();
+                }
+                Ok(())
+            }
+            Node::Document | Node::Fragment => {
+                for child in node.children() {
+                    self.walk(child, ctx)?;
+                }
+                Ok(())
+            }
+            // Comments, doctypes and processing instructions hold no text.
+            _ => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) {
+        let text = clean(&self.line);
+        if !text.is_empty() {
+            let mut b = Block::blank(0);
+            let letters = text.chars().filter(|c| !c.is_whitespace()).count();
+            b.heading = self.line_heading;
+            if b.heading.is_none() && self.line_bold > 0 && self.line_bold * 10 >= letters * 9 {
+                b.heading = Some(7);
+            }
+            b.marker = if b.heading.is_some() && self.line_marker == Marker::None {
+                Marker::None
+            } else {
+                self.line_marker
+            };
+            b.raw = text.clone();
+            b.text = text;
+            b.chrome = self.line_chrome;
+            b.cell = self.line_cell;
+            b.indent = self.line_depth;
+            self.blocks.push(b);
+        }
+        self.line.clear();
+        self.line_bold = 0;
+        self.line_marker = Marker::None;
+        self.line_heading = None;
+        self.line_chrome = false;
+        self.line_cell = false;
+    }
+}
+
+fn is_chrome_attr(v: Option<&str>) -> bool {
+    let Some(v) = v else { return false };
+    v.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .any(|w| CHROME_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Gives each block the source line where its text begins, searching
+/// forward from the previous block so that order is kept. Entities and
+/// tags between words make an exact search fail; then the first word is
+/// looked for, and failing that the previous line is kept.
+fn assign_lines(source: &str, blocks: &mut [Block]) {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |pos: usize| match line_starts.binary_search(&pos) {
+        Ok(i) => i + 1,
+        Err(i) => i,
+    };
+    let mut pos = 0usize;
+    let mut last_line = 1u32;
+    for b in blocks.iter_mut() {
+        if b.text.is_empty() {
+            b.line = last_line;
+            continue;
+        }
+        let probe: String = b.text.chars().take(24).collect();
+        let word: String = b
+            .text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(24)
+            .collect();
+        let found = source[pos..]
+            .find(&probe)
+            .or_else(|| source[pos..].find(&word))
+            .map(|i| pos + i);
+        if let Some(at) = found {
+            pos = at;
+            last_line = line_of(at) as u32;
+            let ls = line_starts[(last_line - 1) as usize];
+            let le = source[ls..].find('\n').map_or(source.len(), |e| ls + e);
+            b.raw = source[ls..le].trim().to_string();
+        }
+        b.line = last_line;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_headings_and_chrome() {
+        let html = r#"<html><head><title>T</title><style>p{}</style></head><body>
+<nav><ul><li><a href="/">Home</a></li></ul></nav>
+<h1>Open letter</h1>
+<h2>Signatories</h2>
+<ol start="3"><li><cite>Ann Lee</cite>, Uni</li><!-- <li>b</li> --><li>Bob &amp; Co</li></ol>
+<p><strong>Organisations</strong></p>
+<p>One<br>Two</p>
+<footer><p>Contact us</p></footer>
+</body></html>"#;
+        let b = blocks(html).unwrap();
+        let texts: Vec<(&str, bool)> = b.iter().map(|b| (b.text.as_str(), b.chrome)).collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("T", false),
+                ("Home", true),
+                ("Open letter", false),
+                ("Signatories", false),
+                ("Ann Lee, Uni", false),
+                ("Bob & Co", false),
+                ("Organisations", false),
+                ("One", false),
+                ("Two", false),
+                ("Contact us", true),
+            ]
+        );
+        assert_eq!(b[4].marker, Marker::Number(3));
+        assert_eq!(b[5].marker, Marker::Number(4));
+        assert_eq!(b[6].heading, Some(7));
+        assert_eq!(b[2].heading, Some(1));
+        assert_eq!(b[7].line, 7);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let html = "<div>".repeat(MAX_DEPTH + 50);
+        assert!(matches!(blocks(&html), Err(ParseError::TooDeep(_))));
+    }
+}

@@ -1,0 +1,208 @@
+//! Document -> letters: decoding bytes, reading the page's blocks, finding
+//! each signatory list with its statement's metadata. One module per input
+//! format; all formats meet in [`blocks::Block`] lines, which the list
+//! finder reads.
+
+pub mod blocks;
+pub mod decode;
+pub mod entry;
+pub mod html;
+pub mod list;
+pub mod meta;
+pub mod text;
+
+use serde::Serialize;
+
+/// Largest input accepted, in bytes. Real letters, even with thousands of
+/// signers, are a few megabytes; anything larger is not a letter.
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Input formats the importer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format a file name suggests, if any.
+    pub fn from_path(path: &str) -> Option<Format> {
+        let lower = path.to_ascii_lowercase();
+        let ext = lower.rsplit('.').next()?;
+        match ext {
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" | "text" => Some(Format::Text),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a signer is an organization or a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Organization,
+    Individual,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Organization => "organization",
+            Kind::Individual => "individual",
+        }
+    }
+}
+
+/// One signer as printed in a letter, with where it was found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signatory {
+    /// 1-based order in the letter's list.
+    pub position: u32,
+    /// The name with notes and acronym split off ("8888 Generation").
+    pub name: String,
+    /// The entry as printed, list marker removed ("8888 Generation (New Zealand)").
+    pub printed: String,
+    /// An acronym printed with the name ("APHR" from "... – APHR").
+    pub acronym: Option<String>,
+    /// A note printed with the name: a country, a state, a title ("New Zealand", "KS", "MR").
+    pub note: Option<String>,
+    /// ISO 3166-1 alpha-2 code read from the note or the group heading.
+    pub country: Option<String>,
+    /// For individuals: the affiliation printed after the name.
+    pub affiliation: Option<String>,
+    pub kind: Kind,
+    /// The section heading the entry sits under, if the list has sections.
+    pub section: Option<String>,
+    /// 1-based line number in the decoded document.
+    pub line: u32,
+    /// The whole source line, as it stands in the document.
+    pub raw: String,
+}
+
+/// One statement with its signatory list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Letter {
+    pub title: Option<String>,
+    /// ISO date (YYYY-MM-DD, or YYYY-MM / YYYY when the text says no more).
+    pub date: Option<String>,
+    /// ISO 639-1 code of the list header's language.
+    pub language: Option<String>,
+    /// The number of signers the text claims ("the undersigned 259 organizations").
+    pub claimed_count: Option<u64>,
+    /// The text says its list is partial ("and many more", "full list at").
+    pub partial: bool,
+    /// 1-based line of the list header.
+    pub header_line: u32,
+    pub signatories: Vec<Signatory>,
+    /// Things a person should check (count mismatch, partial list...).
+    pub warnings: Vec<String>,
+}
+
+/// A decoded and parsed document: the text as read and the letters in it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub text: String,
+    pub format: Format,
+    pub encoding: &'static str,
+    pub letters: Vec<Letter>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ParseError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input is {0} bytes, over the limit of {MAX_INPUT_BYTES} bytes")]
+    TooLarge(usize),
+    #[error("the input looks binary, not text ({0})")]
+    Binary(String),
+    #[error("the input is not valid text in any known encoding ({0})")]
+    Undecodable(String),
+    #[error("no signatory list found: {0}")]
+    NoSignatories(String),
+    #[error("the HTML is nested {0} levels deep, over the limit of {max}", max = html::MAX_DEPTH)]
+    TooDeep(usize),
+}
+
+/// Options that change how a document is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Forces a format instead of sniffing it.
+    pub format: Option<Format>,
+}
+
+/// Decodes and parses a whole document into its letters. Fails when the
+/// bytes are not text or when no statement on the page has a list.
+pub fn parse_bytes(bytes: &[u8], opts: Options) -> Result<Document, ParseError> {
+    let decoded = decode::decode(bytes)?;
+    let format = opts.format.unwrap_or_else(|| sniff(&decoded.text));
+    let blocks = match format {
+        Format::Html => html::blocks(&decoded.text)?,
+        Format::Text | Format::Markdown => text::blocks(&decoded.text, format),
+    };
+    let mut letters = list::find_letters(&blocks);
+    if format != Format::Html && letters.len() == 1 {
+        // Front matter names the page's one letter better than its text does.
+        let (title, date) = meta::front_matter(&decoded.text);
+        let l = &mut letters[0];
+        if title.is_some() {
+            l.title = title;
+        }
+        if l.date.is_none() {
+            l.date = date;
+        }
+    }
+    if letters.is_empty() {
+        return Err(ParseError::NoSignatories(list::why_no_list(&blocks)));
+    }
+    Ok(Document {
+        text: decoded.text,
+        format,
+        encoding: decoded.encoding,
+        letters,
+    })
+}
+
+/// Guesses the format from the text itself: HTML when it opens like a
+/// page or is dense with block tags, Markdown when it has Markdown
+/// headings or lists, text otherwise.
+pub fn sniff(text: &str) -> Format {
+    let head: String = text
+        .chars()
+        .take(4096)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let t = head.trim_start();
+    if t.starts_with("<!doctype html") || t.starts_with("<html") {
+        return Format::Html;
+    }
+    let tags = [
+        "<p>", "<p ", "<li>", "<li ", "<div", "<br", "<table", "<h1", "<h2", "<ul", "<ol",
+    ]
+    .iter()
+    .map(|tag| head.matches(tag).count())
+    .sum::<usize>();
+    if tags >= 5 {
+        return Format::Html;
+    }
+    let md = text.lines().take(400).any(|l| {
+        let l = l.trim_start();
+        l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### ") || l.starts_with("**")
+    });
+    if md {
+        Format::Markdown
+    } else {
+        Format::Text
+    }
+}

@@ -1,0 +1,367 @@
+//! Plain text and Markdown -> blocks: one block per line, with list
+//! markers, ATX/setext/bold-only headings and rules recognised and
+//! inline Markdown (emphasis, links, images, code, escapes, stray inline
+//! HTML tags) removed from the text.
+
+use super::blocks::{split_marker, Block, Marker};
+use super::Format;
+use crate::normalize::clean;
+
+pub fn blocks(text: &str, format: Format) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    // Front matter ("---" ... "---" at the top) is metadata, read by
+    // meta::front_matter; its lines are never part of a list.
+    if lines.first().map(|l| l.trim()) == Some("---") {
+        if let Some(end) = lines
+            .iter()
+            .skip(1)
+            .take(80)
+            .position(|l| l.trim() == "---")
+        {
+            for (j, l) in lines.iter().enumerate().take(end + 2) {
+                let mut b = Block::blank((j + 1) as u32);
+                b.raw = l.to_string();
+                b.chrome = true;
+                out.push(b);
+            }
+            i = end + 2;
+        }
+    }
+    while i < lines.len() {
+        let raw = lines[i].trim_end_matches('\r');
+        let no = (i + 1) as u32;
+        // Setext heading: a text line underlined by === or ---.
+        if format == Format::Markdown
+            && i + 1 < lines.len()
+            && !raw.trim().is_empty()
+            && split_marker(raw).0 == Marker::None
+        {
+            let under = lines[i + 1].trim();
+            if under.len() >= 3
+                && (under.chars().all(|c| c == '=') || under.chars().all(|c| c == '-'))
+            {
+                let level = if under.starts_with('=') { 1 } else { 2 };
+                let mut b = line_block(raw, no);
+                b.heading = Some(level);
+                b.marker = Marker::None;
+                out.push(b);
+                out.push(Block::blank(no + 1));
+                i += 2;
+                continue;
+            }
+        }
+        out.push(line_block(raw, no));
+        i += 1;
+    }
+    out
+}
+
+fn line_block(raw: &str, no: u32) -> Block {
+    let mut b = Block::blank(no);
+    b.raw = raw.to_string();
+    let indent: u32 = raw
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum();
+    b.indent = indent;
+    let mut t = raw.trim();
+    // Block quotes.
+    while let Some(rest) = t.strip_prefix('>') {
+        t = rest.trim_start();
+    }
+    if t.is_empty() {
+        return b;
+    }
+    if is_rule(t) {
+        b.rule = true;
+        return b;
+    }
+    // ATX heading.
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) && t[hashes..].starts_with([' ', '\t']) {
+        b.heading = Some(hashes as u8);
+        let body = t[hashes..].trim().trim_end_matches('#').trim();
+        b.text = inline(body);
+        return b;
+    }
+    let (marker, rest) = split_marker(t);
+    b.marker = marker;
+    let rest = if marker == Marker::None { t } else { rest };
+    if marker == Marker::None && is_bold_only(rest) {
+        b.heading = Some(7);
+    }
+    b.text = inline(rest);
+    b
+}
+
+/// "---", "***", "___", "* * *", "=====" alone on a line.
+fn is_rule(t: &str) -> bool {
+    let s: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    s.len() >= 3
+        && (s.chars().all(|c| c == '-')
+            || s.chars().all(|c| c == '*')
+            || s.chars().all(|c| c == '_')
+            || s.chars().all(|c| c == '='))
+}
+
+/// A line that is one bold span: "**Organisations**", "__Firman__".
+fn is_bold_only(t: &str) -> bool {
+    let t = t.trim().trim_end_matches(['\\', ':']).trim();
+    for d in ["**", "__"] {
+        if t.len() > 4 && t.starts_with(d) {
+            let inner = t[2..].trim_end_matches(':');
+            if let Some(body) = inner.strip_suffix(d) {
+                return !body.contains(d);
+            }
+        }
+    }
+    false
+}
+
+/// Removes inline Markdown and stray inline HTML from one line of text.
+pub fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if i + 1 < chars.len() && chars[i + 1].is_ascii_punctuation() => {
+                out.push(chars[i + 1]);
+                i += 2;
+            }
+            '\\' if i + 1 == chars.len() => i += 1, // hard line break
+            '!' if chars.get(i + 1) == Some(&'[') => {
+                // Image: drop it whole.
+                match link_end(&chars, i + 1) {
+                    Some((_, end)) => i = end,
+                    None => {
+                        out.push(c);
+                        i += 1;
+                    }
+                }
+            }
+            '[' => match link_end(&chars, i) {
+                Some((text, end)) => {
+                    out.push_str(&inline(&text));
+                    i = end;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            },
+            '*' | '_' if emphasis_run(&chars, i) => {
+                // Emphasis markers, not a literal asterisk inside a word.
+                while i < chars.len() && chars[i] == c {
+                    i += 1;
+                }
+            }
+            '`' => i += 1,
+            '<' => match tag_end(&chars, i) {
+                Some((name, end)) => {
+                    if name == "sup" {
+                        // Footnote marks: drop the mark with its content.
+                        let close: Vec<char> = "</sup>".chars().collect();
+                        let mut j = end;
+                        while j + close.len() <= chars.len()
+                            && chars[j..j + close.len()]
+                                .iter()
+                                .map(|c| c.to_ascii_lowercase())
+                                .ne(close.iter().copied())
+                        {
+                            j += 1;
+                        }
+                        i = (j + close.len()).min(chars.len());
+                    } else {
+                        if matches!(name.as_str(), "br" | "p" | "div" | "li" | "td") {
+                            out.push(' ');
+                        }
+                        i = end;
+                    }
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            },
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    clean(&decode_entities(&out))
+}
+
+/// True when the `*` or `_` run at `i` opens or closes emphasis: it
+/// touches a word on one side and white space or the line's end on the
+/// other, or is a doubled marker.
+fn emphasis_run(chars: &[char], i: usize) -> bool {
+    let c = chars[i];
+    let mut j = i;
+    while j < chars.len() && chars[j] == c {
+        j += 1;
+    }
+    let before = if i == 0 { None } else { Some(chars[i - 1]) };
+    let after = chars.get(j).copied();
+    let space = |x: Option<char>| x.is_none_or(|x| x.is_whitespace() || x.is_ascii_punctuation());
+    if c == '_' {
+        // "snake_case" and "foo_bar" keep their underscores.
+        return space(before) || space(after);
+    }
+    space(before) || space(after) || j - i >= 2
+}
+
+/// For a "[text](url)" or "[text][ref]" starting at `i`, the link text
+/// and the index after the link.
+fn link_end(chars: &[char], i: usize) -> Option<(String, usize)> {
+    let mut depth = 0;
+    let mut j = i;
+    while j < chars.len() {
+        match chars[j] {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    if j >= chars.len() {
+        return None;
+    }
+    let text: String = chars[i + 1..j].iter().collect();
+    let (open, close) = match chars.get(j + 1) {
+        Some('(') => ('(', ')'),
+        Some('[') => ('[', ']'),
+        _ => return None,
+    };
+    let mut k = j + 2;
+    let mut depth = 1;
+    while k < chars.len() {
+        if chars[k] == open {
+            depth += 1;
+        } else if chars[k] == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some((text, k + 1));
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// For an HTML tag starting at `i` ("<span class=x>", "</b>", "<br/>"),
+/// its lower-case name and the index after it.
+fn tag_end(chars: &[char], i: usize) -> Option<(String, usize)> {
+    let mut j = i + 1;
+    if chars.get(j) == Some(&'/') {
+        j += 1;
+    }
+    let start = j;
+    while j < chars.len() && chars[j].is_ascii_alphanumeric() {
+        j += 1;
+    }
+    if j == start || !chars[start].is_ascii_alphabetic() {
+        return None;
+    }
+    let name: String = chars[start..j]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if !matches!(
+        name.as_str(),
+        "span"
+            | "b"
+            | "i"
+            | "em"
+            | "strong"
+            | "u"
+            | "a"
+            | "br"
+            | "sup"
+            | "sub"
+            | "font"
+            | "p"
+            | "div"
+            | "small"
+            | "li"
+            | "td"
+            | "cite"
+            | "mark"
+    ) {
+        return None;
+    }
+    while j < chars.len() && chars[j] != '>' {
+        if chars[j] == '<' {
+            return None;
+        }
+        j += 1;
+    }
+    (j < chars.len()).then(|| (name, j + 1))
+}
+
+/// Decodes the few character entities that survive in Markdown sources.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&rsquo;", "\u{2019}")
+        .replace("&lsquo;", "\u{2018}")
+        .replace("&ndash;", "\u{2013}")
+        .replace("&mdash;", "\u{2014}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_markdown_is_removed() {
+        assert_eq!(
+            inline("**Scott Ludlam**\u{200B}, Senator"),
+            "Scott Ludlam, Senator"
+        );
+        assert_eq!(inline("[Karisma](https://karisma.org.co/x) "), "Karisma");
+        assert_eq!(
+            inline("![logo](a.png) Derechos Digitales"),
+            "Derechos Digitales"
+        );
+        assert_eq!(inline("Access Now<sup>2</sup>\\"), "Access Now");
+        assert_eq!(inline("`   Jean (PDG d\\'Acme)`\\"), "Jean (PDG d'Acme)");
+        assert_eq!(inline("Decency &amp; Clarity"), "Decency & Clarity");
+        assert_eq!(inline("snake_case_name"), "snake_case_name");
+        assert_eq!(inline("A * B"), "A B");
+    }
+
+    #[test]
+    fn headings_rules_and_markers() {
+        let b = blocks(
+            "# Title\n\n**Signatories:**\n- A\n1. B\n-----\nUnder\n====\n",
+            Format::Markdown,
+        );
+        assert_eq!(b[0].heading, Some(1));
+        assert_eq!(b[0].text, "Title");
+        assert_eq!(b[2].heading, Some(7));
+        assert_eq!(b[2].text, "Signatories:");
+        assert_eq!(b[3].marker, Marker::Bullet);
+        assert_eq!(b[4].marker, Marker::Number(1));
+        assert!(b[5].rule);
+        assert_eq!(b[6].heading, Some(1));
+    }
+}

@@ -1,0 +1,31 @@
+//! The help of the tool and of each subcommand, as users see it.
+
+use crate::Env;
+
+#[test]
+fn help_of_every_subcommand() {
+    let env = Env::new();
+    for sub in [
+        "",
+        "import",
+        "letters",
+        "show",
+        "orgs",
+        "signed-by",
+        "export",
+    ] {
+        let args: Vec<&str> = if sub.is_empty() {
+            vec!["--help"]
+        } else {
+            vec![sub, "--help"]
+        };
+        let out = env.run(&args);
+        assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
+        let name = if sub.is_empty() {
+            "help_main".to_string()
+        } else {
+            format!("help_{sub}")
+        };
+        insta::assert_snapshot!(name, out.stdout);
+    }
+}
