@@ -16,11 +16,21 @@ pub enum HeaderRole {
     Organizations,
     /// "Individuals": a section of people inside a list.
     Individuals,
+    /// "Subsequent signers": more entries of the list before it, after a
+    /// break (endnotes, a form).
+    More,
+    /// "We, the undersigned", "Respectfully,": a list may follow, but only
+    /// a list of several entries right after it counts.
+    Weak,
 }
 
 /// All tables, indexed by [`name_key`].
 pub struct Tables {
     pub headers: HashMap<String, HeaderRole>,
+    /// Phrases that may open a list from inside a sentence.
+    pub weak_headers: Vec<String>,
+    /// City name (folded) -> the countries that have a city of that name.
+    pub cities: HashMap<String, Vec<&'static str>>,
     pub count_nouns: HashSet<String>,
     pub honorifics: HashSet<String>,
     pub months: HashMap<String, u32>,
@@ -43,6 +53,7 @@ const HONORIFICS: &str = include_str!("../data/honorifics.csv");
 const MONTHS: &str = include_str!("../data/months.csv");
 const COUNTRIES: &str = include_str!("../data/countries.csv");
 const SUBDIVISIONS: &str = include_str!("../data/subdivisions.csv");
+const CITIES: &str = include_str!("../data/cities.csv");
 
 /// Rows of a bundled CSV file, header skipped. The files are ours and
 /// checked by tests, so a malformed row is a build defect: it is skipped
@@ -90,14 +101,21 @@ pub fn tables() -> &'static Tables {
 
 fn load() -> Tables {
     let mut headers = HashMap::new();
+    let mut weak = Vec::new();
     for r in rows(HEADERS) {
         if let [phrase, _lang, role] = r[..] {
             let role = match role {
                 "organizations" => HeaderRole::Organizations,
                 "individuals" => HeaderRole::Individuals,
+                "more" => HeaderRole::More,
+                "weak" => HeaderRole::Weak,
                 _ => HeaderRole::List,
             };
-            headers.insert(name_key(phrase), role);
+            if role == HeaderRole::Weak {
+                weak.push(name_key(phrase));
+            } else {
+                headers.insert(name_key(phrase), role);
+            }
         }
     }
     let count_nouns = rows(COUNT_NOUNS).map(|r| name_key(r[0])).collect();
@@ -134,8 +152,19 @@ fn load() -> Tables {
             subdivision_codes.insert(code, country);
         }
     }
+    let mut cities: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for r in rows(CITIES) {
+        if let [name, country, ..] = r[..] {
+            let e = cities.entry(name_key(name)).or_default();
+            if !e.contains(&country) {
+                e.push(country);
+            }
+        }
+    }
     Tables {
         headers,
+        weak_headers: weak,
+        cities,
         count_nouns,
         honorifics,
         months,
@@ -182,6 +211,21 @@ pub fn header_role(key: &str) -> Option<HeaderRole> {
     tables().headers.get(key).copied()
 }
 
+/// The countries that have a city of this name (GeoNames, 100,000+ people).
+pub fn city_countries(text: &str) -> Option<&'static [&'static str]> {
+    tables().cities.get(&name_key(text)).map(Vec::as_slice)
+}
+
+/// True when the line holds a phrase that may open a list from inside a
+/// sentence ("We, the undersigned", "Respectfully,").
+pub fn has_weak_header(key: &str) -> bool {
+    let padded = format!(" {key} ");
+    tables()
+        .weak_headers
+        .iter()
+        .any(|p| padded.contains(&format!(" {p} ")))
+}
+
 pub fn is_honorific(word: &str) -> bool {
     tables().honorifics.contains(&name_key(word))
 }
@@ -194,7 +238,8 @@ mod tests {
     fn tables_load_completely() {
         let t = tables();
         let phrases: HashSet<String> = rows(HEADERS).map(|r| name_key(r[0])).collect();
-        assert_eq!(t.headers.len(), phrases.len());
+        assert_eq!(t.headers.len() + t.weak_headers.len(), phrases.len());
+        assert!(t.cities.len() > 5000);
         assert_eq!(
             rows(HEADERS).filter(|r| r.len() == 3).count(),
             rows(HEADERS).count()

@@ -1,19 +1,24 @@
 //! Finds signatory lists in a page's blocks: a header line ("Signed by:",
 //! "Signataires", "المنظمات الموقعة"), then the run of entries after it in
-//! one shape (numbered, bulleted, or one per line), through section
-//! headings ("Individuals"), until the shape breaks. Each list becomes a
-//! letter whose title, date and claimed count come from its own
-//! statement: the blocks between its title heading and its header.
+//! one shape (numbered, bulleted, one per line, or comma-separated
+//! paragraphs), through section headings ("Individuals", "South Korea
+//! (76)"), until the shape breaks. Each list becomes a letter whose title,
+//! date and claimed count come from its own statement: the blocks between
+//! its title heading and its header.
 
 use super::blocks::{Block, Marker};
 use super::entry::parse_entry;
 use super::meta::{claimed_count, find_date, says_partial};
 use super::{Kind, Letter, Signatory};
-use crate::data::{header_role, HeaderRole};
+use crate::data::{city_countries, country_code, has_weak_header, header_role, HeaderRole};
 use crate::normalize::name_key;
 
 /// The longest entry read as a name. Longer lines are prose.
 const MAX_ENTRY_CHARS: usize = 300;
+
+/// A list opened by a weak header ("We, the undersigned ...") must have
+/// at least this many entries.
+const MIN_WEAK_ENTRIES: usize = 3;
 
 /// A header line's role and language.
 struct Header {
@@ -22,67 +27,75 @@ struct Header {
 }
 
 /// Reads a block as a list header, if it is one: the whole line is a
-/// known phrase, or a short line ending in ":" that holds one
-/// ("This statement is endorsed by the following:").
+/// known phrase; a heading or a short line that starts with one
+/// ("Signataires de la lettre ouverte", "Organizations signed: 104 in
+/// total"); a short line ending in ":" that holds one ("The first
+/// signatories of this letter are:"); or, weakly, a line holding a phrase
+/// such as "the undersigned".
 fn header(b: &Block) -> Option<Header> {
-    if b.chrome || b.text.is_empty() || b.cell {
+    if b.chrome || b.text.is_empty() || b.cell || b.marker != Marker::None {
         return None;
     }
-    let text = b.text.trim_end_matches([':', '：', '.']).trim();
+    let text = b
+        .text
+        .trim_matches(|c: char| matches!(c, ':' | '：' | '.' | '[' | ']' | ','))
+        .trim();
     let key = name_key(text);
     if key.is_empty() {
         return None;
     }
-    // Markers such as "1." before a header are unusual; bullets are menus.
-    if b.marker != Marker::None {
-        return None;
-    }
-    let lang = || language_of(&key);
-    if let Some(role) = header_role(&key) {
-        return Some(Header {
+    let found = |role, k: &str| {
+        Some(Header {
             role,
-            language: lang(),
-        });
+            language: language_of(k),
+        })
+    };
+    if let Some(role) = header_role(&key) {
+        return found(role, &key);
     }
-    let words = key.split(' ').count();
+    let ws: Vec<&str> = key.split(' ').collect();
     let ends_colon = b.text.trim_end().ends_with([':', '：']);
-    // "Organizations signed: 104 in total", "Signatories (in order of signing)".
-    let head = b.text.split([':', '(', '：']).next().unwrap_or("");
-    let head_key = name_key(head);
-    if head_key != key && words <= 10 {
-        if let Some(role) = header_role(&head_key) {
-            return Some(Header {
-                role,
-                language: language_of(&head_key),
-            });
-        }
-    }
-    if ends_colon && words <= 12 {
-        // A phrase at the end of the line: "... endorsed by the following".
-        let ws: Vec<&str> = key.split(' ').collect();
-        for start in 0..ws.len() {
-            let tail = ws[start..].join(" ");
-            if let Some(HeaderRole::List) = header_role(&tail) {
-                if tail.split(' ').count() >= 2 || start == 0 {
-                    return Some(Header {
-                        role: HeaderRole::List,
-                        language: language_of(&tail),
-                    });
+    // A phrase at the start of a heading or of a short line.
+    if b.heading.is_some() || ws.len() <= 10 || ends_colon {
+        for end in (1..ws.len().min(6)).rev() {
+            let head = ws[..end].join(" ");
+            if let Some(role) = header_role(&head) {
+                if role != HeaderRole::Weak
+                    && (end >= 2 || b.heading.is_some() || text.contains(':'))
+                {
+                    return found(role, &head);
                 }
             }
         }
     }
+    // A phrase anywhere in a short line ending with a colon.
+    if ends_colon && ws.len() <= 16 {
+        for start in 0..ws.len() {
+            for end in (start + 2..=ws.len().min(start + 5)).rev() {
+                let mid = ws[start..end].join(" ");
+                if header_role(&mid) == Some(HeaderRole::List) {
+                    return found(HeaderRole::List, &mid);
+                }
+            }
+        }
+    }
+    if ws.len() <= 80 && has_weak_header(&key) {
+        return found(HeaderRole::Weak, &key);
+    }
     None
 }
 
-/// The language of a header phrase, from the table.
+/// The language of a header phrase.
 fn language_of(key: &str) -> Option<&'static str> {
     const LANGS: &[(&str, &str)] = &[
         ("signataires", "fr"),
         ("signé", "fr"),
         ("signée", "fr"),
         ("signés", "fr"),
-        ("organisations signataires", "fr"),
+        ("organisations", "fr"),
+        ("soussignés", "fr"),
+        ("soussignées", "fr"),
+        ("cordialement", "fr"),
         ("firmantes", "es"),
         ("firman", "es"),
         ("firmado", "es"),
@@ -91,6 +104,8 @@ fn language_of(key: &str) -> Option<&'static str> {
         ("suscriben", "es"),
         ("organizaciones", "es"),
         ("personas", "es"),
+        ("abajo", "es"),
+        ("atentamente", "es"),
         ("unterzeichner", "de"),
         ("unterzeichnende", "de"),
         ("erstunterzeichner", "de"),
@@ -105,9 +120,8 @@ fn language_of(key: &str) -> Option<&'static str> {
     if key.chars().any(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c)) {
         return Some("ko");
     }
-    let first = key.split(' ').next().unwrap_or("");
-    for (w, l) in LANGS {
-        if key == *w || first == *w {
+    for w in key.split(' ') {
+        if let Some((_, l)) = LANGS.iter().find(|(k, _)| *k == w) {
             return Some(l);
         }
     }
@@ -123,18 +137,59 @@ enum Shape {
     Lines {
         spaced: Option<bool>,
     },
+    /// Entries separated by commas or semicolons inside paragraphs.
+    Paragraph,
 }
 
 fn shape_of(b: &Block) -> Shape {
     match b.marker {
         Marker::Number(_) => Shape::Numbered,
         Marker::Bullet => Shape::Bulleted,
+        Marker::None if is_comma_list(&b.text) => Shape::Paragraph,
         Marker::None => Shape::Lines { spaced: None },
     }
 }
 
+/// Words that start running prose, never a name.
+const PROSE_STARTS: &[&str] = &[
+    "and", "or", "with", "as", "to", "for", "of", "in", "the", "this", "these", "we", "our", "if",
+    "please", "et", "ou", "avec", "pour", "nous", "y", "o", "con", "para", "nosotros",
+];
+
+/// Words of running prose that names almost never hold.
+const PROSE_WORDS: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "will", "would", "have", "has", "had", "must",
+    "should", "can", "could", "we", "our", "us", "you", "your", "they", "their", "this", "that",
+    "these", "please", "call", "urge", "ask", "it", "not", "which", "who", "est", "sont", "nous",
+    "vous", "es", "son", "somos", "que", "no",
+];
+
+fn prose_words(t: &str) -> usize {
+    t.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| PROSE_WORDS.contains(&w.to_lowercase().as_str()))
+        .count()
+}
+
+/// True when the entries after a comma-dense line are lines like it: then
+/// each line is one entry ("Name, Title, Institution, Country"), not a
+/// paragraph of names.
+fn followed_by_lines(blocks: &[Block], i: usize) -> bool {
+    blocks[i + 1..]
+        .iter()
+        .filter(|b| !b.is_blank())
+        .take(3)
+        .filter(|b| {
+            b.marker == Marker::None
+                && b.heading.is_none()
+                && looks_like_entry(b)
+                && b.words() <= 30
+        })
+        .count()
+        >= 2
+}
+
 /// True when a line reads like a name rather than prose: short, not a
-/// sentence, not a closing formula.
+/// sentence, not a closing formula, not starting with a symbol.
 fn looks_like_entry(b: &Block) -> bool {
     let t = &b.text;
     if t.is_empty() || b.chrome || t.chars().count() > MAX_ENTRY_CHARS {
@@ -144,27 +199,145 @@ fn looks_like_entry(b: &Block) -> bool {
     if words > 30 {
         return false;
     }
-    // A sentence: ends with a full stop and has a verb's length.
-    if words >= 9 && t.ends_with(['.', '!', '?', '。']) {
+    // A sentence: ends with a full stop and reads as prose (names end
+    // with "Inc." too, but hold no "we", "is", "must").
+    if words >= 9 && t.ends_with(['.', '!', '?', '。']) && prose_words(t) >= 2 {
         return false;
     }
     if t.ends_with(':') {
         return false;
     }
-    // Latin text starting in lower case is running prose ("and many more").
-    if t.chars().next().is_some_and(|c| c.is_lowercase()) && words > 2 {
+    let first = t.chars().next().unwrap_or(' ');
+    // "→ Sign the letter", "© 2021": a name starts with a letter, a digit,
+    // a quote or an opening bracket.
+    if !(first.is_alphanumeric()
+        || matches!(
+            first,
+            '"' | '\'' | '“' | '‘' | '«' | '(' | '「' | '〝' | '@' | '#' | '¿'
+        ))
+    {
+        return false;
+    }
+    let w0 = t.split_whitespace().next().unwrap_or("").to_lowercase();
+    if words > 2 && PROSE_STARTS.contains(&w0.as_str()) && first.is_lowercase() {
         return false;
     }
     if t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.") {
         return false;
     }
+    if says_partial(t) && words > 3 {
+        return false;
+    }
     true
+}
+
+/// A paragraph that is a list: three or more separators at bracket depth
+/// zero, and pieces short enough to be names.
+fn is_comma_list(text: &str) -> bool {
+    let pieces = split_commas(text);
+    if pieces.len() < 4 {
+        return false;
+    }
+    let words: usize = pieces.iter().map(|p| p.split_whitespace().count()).sum();
+    let long = pieces
+        .iter()
+        .filter(|p| p.split_whitespace().count() > 14)
+        .count();
+    // Names start with a capital (or in a script without case); prose
+    // clauses start with "the", "to", "before".
+    let lower = pieces
+        .iter()
+        .filter(|p| p.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    words / pieces.len() <= 9
+        && long * 5 <= pieces.len()
+        && lower * 3 < pieces.len()
+        && !text.trim_end().ends_with(':')
+}
+
+/// Splits a paragraph at commas, semicolons and ideographic commas outside
+/// brackets; a final "and"/"et"/"y" is dropped from the last piece.
+fn split_commas(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '（' => depth += 1,
+            ')' | ']' | '）' => depth -= 1,
+            _ => {}
+        }
+        if depth <= 0 && matches!(c, ',' | ';' | '、' | '，' | '\u{B8}') {
+            out.push(std::mem::take(&mut cur));
+            continue;
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    let mut pieces: Vec<String> = out
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let Some(last) = pieces.last_mut() {
+        for conj in ["and ", "et ", "y ", "e ", "und ", "및 ", "& "] {
+            if let Some(rest) = last.strip_prefix(conj) {
+                *last = rest.to_string();
+                break;
+            }
+        }
+        let trimmed = last.trim_end_matches('.').to_string();
+        *last = trimmed;
+    }
+    pieces
+}
+
+/// Rejoins pieces that a comma split inside one name: a piece that is
+/// only a place ("San Diego", "IA", "Canada") belongs to the piece before.
+fn rejoin_places(pieces: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let is_place = p.split_whitespace().count() <= 3
+            && (city_countries(&p).is_some()
+                || crate::data::subdivision(&p).is_some()
+                || country_code(&p).is_some());
+        match out.last_mut() {
+            Some(prev) if is_place && !prev.starts_with('(') => {
+                prev.push_str(", ");
+                prev.push_str(&p);
+            }
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// A line naming a country group: "South Korea (76)", "Canada:", "(Japan)".
+fn country_heading(b: &Block) -> Option<String> {
+    let t = b.text.trim().trim_end_matches([':', '：']).trim();
+    let name = match t.rfind('(') {
+        Some(i)
+            if t.ends_with(')') && t[i + 1..t.len() - 1].chars().all(|c| c.is_ascii_digit()) =>
+        {
+            t[..i].trim()
+        }
+        _ => t.trim_start_matches('(').trim_end_matches(')').trim(),
+    };
+    country_code(name).map(str::to_string)
+}
+
+/// The section an entry sits under.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Section {
+    label: Option<String>,
+    kind: Option<Kind>,
+    country: Option<String>,
 }
 
 struct Item {
     block: usize,
     text: String,
-    section: Option<(String, Kind)>,
+    section: Section,
 }
 
 /// A list found after a header: its items, the index after its last
@@ -179,8 +352,9 @@ struct Found {
 fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
     let mut items: Vec<Item> = Vec::new();
     let mut shape: Option<Shape> = None;
-    let mut section: Option<(String, Kind)> = section_of(&blocks[h], first_role);
+    let mut section = section_of(&blocks[h], first_role).unwrap_or_default();
     let mut blanks = 0usize;
+    let mut skipped = 0usize;
     let mut i = h + 1;
     let mut end = h + 1;
     while i < blocks.len() {
@@ -203,17 +377,38 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             }
             break;
         }
-        // A section heading inside the list: "Individuals", "Organisations",
-        // "Subsequent signers".
+        // A section heading inside the list: "Individuals", "Organisations".
         if let Some(hd) = header(b) {
-            if items.is_empty() || hd.role != HeaderRole::List || b.heading.is_some() || blanks > 0
-            {
-                section = section_of(b, hd.role).or(section);
-                if hd.role == HeaderRole::List
-                    && section.as_ref().is_some_and(|s| s.1 == Kind::Organization)
-                {
-                    section = None;
+            // A real header after a weak one ("We, the undersigned ..."
+            // then "Signatories"): the real one opens the list.
+            if first_role == HeaderRole::Weak && hd.role != HeaderRole::Weak && items.is_empty() {
+                break;
+            }
+            let sub = matches!(hd.role, HeaderRole::Organizations | HeaderRole::Individuals);
+            if sub || (items.is_empty() && hd.role != HeaderRole::Weak) {
+                if let Some(s) = section_of(b, hd.role) {
+                    section = s;
                 }
+                shape = None;
+                blanks = 0;
+                skipped = 0;
+                i += 1;
+                continue;
+            }
+            if hd.role != HeaderRole::Weak {
+                break;
+            }
+        }
+        // A country group heading: "South Korea (76)".
+        if shape != Some(Shape::Paragraph)
+            && (b.heading.is_some()
+                || b.text.ends_with(')')
+                || b.text.ends_with(':')
+                || shape.is_none())
+        {
+            if let Some(cc) = country_heading(b) {
+                section.country = Some(cc);
+                section.label = Some(b.text.trim_end_matches(':').to_string());
                 shape = None;
                 blanks = 0;
                 i += 1;
@@ -227,21 +422,44 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             None => {
                 if b.heading == Some(7) && !items.is_empty() {
                     // A bold line between groups: a section label.
-                    section = Some((
-                        b.text.trim_end_matches(':').to_string(),
-                        section_kind(&section),
-                    ));
+                    section.label = Some(b.text.trim_end_matches(':').to_string());
+                    section.country = None;
                     i += 1;
                     blanks = 0;
                     continue;
                 }
-                if !looks_like_entry(b) {
+                if !looks_like_entry(b) && !is_comma_list(&b.text) {
+                    // A short note before the entries ("→ Sign the letter"),
+                    // skipped; anything longer ends the search.
+                    if items.is_empty() && skipped < 2 && b.words() <= 30 && b.heading.is_none() {
+                        skipped += 1;
+                        i += 1;
+                        continue;
+                    }
                     break;
                 }
-                shape = Some(shape_of(b));
+                shape = Some(match shape_of(b) {
+                    Shape::Paragraph if followed_by_lines(blocks, i) => {
+                        Shape::Lines { spaced: None }
+                    }
+                    other => other,
+                });
+            }
+            Some(Shape::Paragraph) => {
+                if !is_comma_list(&b.text) {
+                    if b.heading == Some(7) || (looks_like_entry(b) && b.words() <= 6) {
+                        // "그 외 지지 단체들", "And other supporters": a label.
+                        section.label = Some(b.text.trim_end_matches(':').to_string());
+                        i += 1;
+                        blanks = 0;
+                        continue;
+                    }
+                    break;
+                }
             }
             Some(Shape::Numbered) | Some(Shape::Bulleted) => {
-                let same = shape_of(b) == shape.unwrap_or(Shape::Numbered);
+                let same = shape_of(b) == shape.unwrap_or(Shape::Numbered)
+                    || (b.marker != Marker::None && shape_of(b) == Shape::Paragraph);
                 if !same {
                     // A wrapped line of the previous entry: indented deeper, no gap.
                     if blanks == 0 && b.marker == Marker::None && !items.is_empty() {
@@ -257,10 +475,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                         }
                     }
                     if b.heading == Some(7) {
-                        section = Some((
-                            b.text.trim_end_matches(':').to_string(),
-                            section_kind(&section),
-                        ));
+                        section.label = Some(b.text.trim_end_matches(':').to_string());
                         shape = None;
                         blanks = 0;
                         i += 1;
@@ -268,10 +483,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                     }
                     break;
                 }
-                if blanks > 2 {
-                    break;
-                }
-                if !looks_like_entry(b) {
+                if blanks > 2 || !looks_like_entry(b) {
                     break;
                 }
             }
@@ -280,10 +492,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                     break;
                 }
                 if b.heading == Some(7) {
-                    section = Some((
-                        b.text.trim_end_matches(':').to_string(),
-                        section_kind(&section),
-                    ));
+                    section.label = Some(b.text.trim_end_matches(':').to_string());
                     blanks = 0;
                     i += 1;
                     continue;
@@ -313,11 +522,15 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 }
             }
         }
-        items.push(Item {
-            block: i,
-            text: b.text.clone(),
-            section: section.clone(),
-        });
+        if shape == Some(Shape::Paragraph) {
+            push_paragraph(&mut items, i, &b.text, &mut section);
+        } else {
+            items.push(Item {
+                block: i,
+                text: b.text.clone(),
+                section: section.clone(),
+            });
+        }
         blanks = 0;
         i += 1;
         end = i;
@@ -336,17 +549,43 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
     }
 }
 
-fn section_kind(section: &Option<(String, Kind)>) -> Kind {
-    section.as_ref().map_or(Kind::Organization, |s| s.1)
+/// Splits a comma-separated paragraph into items; a "(Country)" before a
+/// name sets the country of it and the names after it.
+fn push_paragraph(items: &mut Vec<Item>, block: usize, text: &str, section: &mut Section) {
+    for piece in rejoin_places(split_commas(text)) {
+        let mut p = piece.as_str();
+        if p.starts_with('(') {
+            if let Some(close) = p.find(')') {
+                if let Some(cc) = country_code(&p[1..close]) {
+                    section.country = Some(cc.to_string());
+                    section.label = Some(p[1..close].to_string());
+                    p = p[close + 1..].trim();
+                }
+            }
+        }
+        if p.is_empty() || says_partial(p) {
+            continue;
+        }
+        items.push(Item {
+            block,
+            text: p.to_string(),
+            section: section.clone(),
+        });
+    }
 }
 
-fn section_of(b: &Block, role: HeaderRole) -> Option<(String, Kind)> {
+fn section_of(b: &Block, role: HeaderRole) -> Option<Section> {
     let label = b.text.trim_end_matches([':', '：']).trim().to_string();
-    match role {
-        HeaderRole::Organizations => Some((label, Kind::Organization)),
-        HeaderRole::Individuals => Some((label, Kind::Individual)),
-        HeaderRole::List => None,
-    }
+    let kind = match role {
+        HeaderRole::Organizations => Kind::Organization,
+        HeaderRole::Individuals => Kind::Individual,
+        _ => return None,
+    };
+    Some(Section {
+        label: Some(label),
+        kind: Some(kind),
+        country: None,
+    })
 }
 
 /// Headings that can name a statement, ranked: real headings by level,
@@ -354,7 +593,11 @@ fn section_of(b: &Block, role: HeaderRole) -> Option<(String, Kind)> {
 /// after it, as statements in a page's list of posts), then bold lines.
 fn title_rank(blocks: &[Block], i: usize) -> Option<u8> {
     let b = &blocks[i];
-    if b.text.is_empty() || b.chrome || b.cell || header(b).is_some() {
+    if b.text.is_empty()
+        || b.chrome
+        || b.cell
+        || header(b).is_some_and(|h| h.role != HeaderRole::Weak)
+    {
         return None;
     }
     if let Some(level) = b.heading {
@@ -386,9 +629,10 @@ fn title_for(blocks: &[Block], floor: usize, h: usize) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
-/// Every letter in the page: one for each header followed by a list.
+/// Every letter in the page: one for each header followed by a list;
+/// a "subsequent signers" list continues the letter before it.
 pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
-    let mut letters = Vec::new();
+    let mut letters: Vec<Letter> = Vec::new();
     let mut floor = 0usize;
     let mut i = 0usize;
     while i < blocks.len() {
@@ -399,14 +643,32 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         // "Organisations" or "People" alone starts a list only as a
         // heading or with a colon; as plain text it is too common a word.
         let b = &blocks[i];
-        if hd.role != HeaderRole::List && b.heading.is_none() && !b.text.trim_end().ends_with(':') {
+        let sub = matches!(hd.role, HeaderRole::Organizations | HeaderRole::Individuals);
+        if sub && b.heading.is_none() && !b.text.trim_end().ends_with(':') {
             i += 1;
             continue;
         }
         let found = collect(blocks, i, hd.role);
-        if found.items.is_empty() {
+        let enough = if hd.role == HeaderRole::Weak {
+            MIN_WEAK_ENTRIES
+        } else {
+            1
+        };
+        if found.items.len() < enough {
             i += 1;
             continue;
+        }
+        if hd.role == HeaderRole::More {
+            if let Some(last) = letters.last_mut() {
+                let start = last.signatories.len();
+                let more = signatories(blocks, found.items, start);
+                last.signatories.extend(more);
+                last.partial |= found.partial;
+                finish_warnings(last);
+                floor = found.end;
+                i = found.end;
+                continue;
+            }
         }
         letters.push(build_letter(
             blocks,
@@ -420,6 +682,49 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         i = found.end;
     }
     letters
+}
+
+fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
+    let mut out = Vec::with_capacity(items.len());
+    for (n, it) in items.into_iter().enumerate() {
+        let e = parse_entry(&it.text, it.section.kind);
+        let b = &blocks[it.block];
+        let kind = if e.individual {
+            Kind::Individual
+        } else {
+            Kind::Organization
+        };
+        out.push(Signatory {
+            position: (start + n + 1) as u32,
+            name: e.name,
+            printed: it.text,
+            acronym: e.acronym,
+            note: e.note,
+            country: e.country.or(it.section.country),
+            affiliation: e.affiliation,
+            kind,
+            section: it.section.label,
+            line: b.line,
+            raw: b.raw.trim().to_string(),
+        });
+    }
+    out
+}
+
+fn finish_warnings(l: &mut Letter) {
+    l.warnings.clear();
+    if let Some(c) = l.claimed_count {
+        if c != l.signatories.len() as u64 {
+            l.warnings.push(format!(
+                "the text claims {c} signatories but {} were found",
+                l.signatories.len()
+            ));
+        }
+    }
+    if l.partial {
+        l.warnings
+            .push("the text says this list is partial".to_string());
+    }
 }
 
 fn build_letter(
@@ -459,44 +764,8 @@ fn build_letter(
             .filter(|b| !b.chrome && b.words() <= 10)
             .find_map(|b| find_date(&b.text))
     });
-
-    let mut signatories = Vec::with_capacity(items.len());
-    for (n, it) in items.into_iter().enumerate() {
-        let kind_hint = it.section.as_ref().map(|s| s.1);
-        let e = parse_entry(&it.text, kind_hint);
-        let b = &blocks[it.block];
-        let kind = if e.individual {
-            Kind::Individual
-        } else {
-            Kind::Organization
-        };
-        signatories.push(Signatory {
-            position: (n + 1) as u32,
-            name: e.name,
-            printed: it.text,
-            acronym: e.acronym,
-            note: e.note,
-            country: e.country,
-            affiliation: e.affiliation,
-            kind,
-            section: it.section.map(|s| s.0),
-            line: b.line,
-            raw: b.raw.trim().to_string(),
-        });
-    }
-    let mut warnings = Vec::new();
-    if let Some(c) = claimed {
-        if c != signatories.len() as u64 {
-            warnings.push(format!(
-                "the text claims {c} signatories but {} were found",
-                signatories.len()
-            ));
-        }
-    }
-    if partial {
-        warnings.push("the text says this list is partial".to_string());
-    }
-    Letter {
+    let signatories = signatories(blocks, items, 0);
+    let mut letter = Letter {
         title,
         date,
         language: language.map(str::to_string),
@@ -504,16 +773,56 @@ fn build_letter(
         partial,
         header_line: blocks[h].line,
         signatories,
-        warnings,
-    }
+        warnings: Vec::new(),
+    };
+    finish_warnings(&mut letter);
+    letter
 }
 
 /// Explains why a page yielded no list, for the error message.
 pub fn why_no_list(blocks: &[Block]) -> String {
-    let headers = blocks.iter().filter(|b| header(b).is_some()).count();
+    let headers = blocks
+        .iter()
+        .filter(|b| header(b).is_some_and(|h| h.role != HeaderRole::Weak))
+        .count();
     if headers == 0 {
         "no header such as \"Signed by:\", \"Signatories\", \"Signataires\", \"Firmantes\" or \"المنظمات الموقعة\" was found".to_string()
     } else {
         format!("{headers} header line(s) such as \"Signed by:\" were found, but no entries follow them")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_lists_keep_places_with_their_names() {
+        let p = rejoin_places(split_commas(
+            "Access Now, University of California, San Diego, Karen Community of Iowa, IA, Article 19, and EFF.",
+        ));
+        assert_eq!(
+            p,
+            vec![
+                "Access Now",
+                "University of California, San Diego",
+                "Karen Community of Iowa, IA",
+                "Article 19",
+                "EFF"
+            ]
+        );
+        assert!(is_comma_list("A, B, C (x, y), D"));
+        assert!(!is_comma_list("We call on the government, the parliament, and the courts, to act now, before it is too late and the situation gets worse for everyone involved in this."));
+    }
+
+    #[test]
+    fn country_headings() {
+        let mut b = Block::blank(1);
+        b.text = "South Korea (76)".into();
+        assert_eq!(country_heading(&b).as_deref(), Some("KR"));
+        b.text = "(New Zealand)".into();
+        assert_eq!(country_heading(&b).as_deref(), Some("NZ"));
+        b.text = "Karen Youth".into();
+        assert_eq!(country_heading(&b), None);
     }
 }

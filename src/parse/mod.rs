@@ -187,13 +187,20 @@ pub fn sniff(text: &str) -> Format {
     if t.starts_with("<!doctype html") || t.starts_with("<html") {
         return Format::Html;
     }
-    let tags = [
-        "<p>", "<p ", "<li>", "<li ", "<div", "<br", "<table", "<h1", "<h2", "<ul", "<ol",
-    ]
-    .iter()
-    .map(|tag| head.matches(tag).count())
-    .sum::<usize>();
-    if tags >= 5 {
+    // Pages saved as .md or .txt are often HTML underneath (a mail
+    // template, a CMS export): count block tags over the first 64 KiB.
+    let end = text
+        .char_indices()
+        .nth(65_536)
+        .map_or(text.len(), |(i, _)| i);
+    let body = text[..end].to_ascii_lowercase();
+    const TAGS: &[&str] = &[
+        "<p>", "<p ", "<li>", "<li ", "<div", "<br", "<table", "<td", "<h1", "<h2", "<ul", "<ol",
+    ];
+    let in_head: usize = TAGS.iter().map(|tag| head.matches(tag).count()).sum();
+    let in_body: usize = TAGS.iter().map(|tag| body.matches(tag).count()).sum();
+    let lines = body.lines().filter(|l| !l.trim().is_empty()).count().max(1);
+    if in_head >= 5 || (in_body >= 20 && in_body * 2 >= lines) {
         return Format::Html;
     }
     let md = text.lines().take(400).any(|l| {

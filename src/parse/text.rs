@@ -75,6 +75,13 @@ fn line_block(raw: &str, no: u32) -> Block {
     if t.is_empty() {
         return b;
     }
+    // A Markdown link reference definition ("[1]: https://...") is not text.
+    if t.starts_with('[')
+        && t.split_once("]:")
+            .is_some_and(|(label, _)| !label.contains(']'))
+    {
+        return b;
+    }
     if is_rule(t) {
         b.rule = true;
         return b;
