@@ -21,6 +21,23 @@ CREATE TABLE letters (
     UNIQUE (sha256, part)
 );
 
+-- Every version of a letter ever imported: the first import and each update
+-- (import --update, or a new page at the same --url). The letters row holds
+-- the latest version's hash, text and counts; nothing here is ever deleted.
+-- On an update a signature still listed takes the new version's entry and
+-- line (signatures.line points into letters.raw_text); a withdrawn one keeps
+-- those of the last version that listed it.
+CREATE TABLE letter_versions (
+    id              INTEGER PRIMARY KEY,     -- version id, in order of import
+    letter_id       INTEGER NOT NULL REFERENCES letters (id), -- the letter this is a version of
+    sha256          TEXT NOT NULL,           -- hex SHA-256 of the imported bytes, to recognise re-imports of any version
+    part            INTEGER NOT NULL DEFAULT 1, -- which statement of a page holding several (1-based)
+    imported_at     TEXT NOT NULL,           -- UTC time of the import, ISO 8601
+    raw_text        TEXT NOT NULL,           -- the decoded page of this version
+    signatory_count INTEGER NOT NULL,        -- signers listed in this version
+    UNIQUE (sha256, part)
+);
+
 -- An organization or person in the registry: one identity, many printed forms.
 CREATE TABLE organizations (
     id                 INTEGER PRIMARY KEY,  -- organization id shown to users
@@ -102,5 +119,7 @@ CREATE INDEX aliases_by_letter ON aliases (letter_id);                  -- forms
 CREATE INDEX organizations_by_name ON organizations (name COLLATE NOCASE); -- orgs --search, signed-by NAME
 CREATE INDEX organizations_by_country ON organizations (country, org_type); -- filters by country and type
 CREATE INDEX letters_by_date ON letters (date);                         -- letters, date ranges
+CREATE INDEX letter_versions_by_letter ON letter_versions (letter_id, id); -- a letter's versions, in order
+CREATE INDEX letters_by_url ON letters (url, part);                    -- import --url: the letter published there
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -1,5 +1,7 @@
 //! `undersigned import`: read letters from files (or stdin), find their
-//! signatory lists, and store them in one transaction.
+//! signatory lists, and store them in one transaction; or store a new
+//! version of a letter already in the registry (`--update`, or the same
+//! `--url`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,11 +10,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::{open_for_write, print_table, FormatArg};
+use super::{open_existing, open_for_write, print_table, FormatArg};
 use crate::export::signatures_table;
 use crate::matching::ExactKey;
 use crate::parse::{self, Format, Letter};
-use crate::store::{Imported, NewLetter, Store};
+use crate::store::{Imported, NewLetter, SignatureRow, Store, StoreError};
 
 /// Import letters and their signatory lists.
 ///
@@ -21,10 +23,19 @@ use crate::store::{Imported, NewLetter, Store};
 /// "Signataires", "Firmantes" or "المنظمات الموقعة", and stores every
 /// letter with its signatures. All files are read before anything is
 /// written, and everything is stored in one transaction: a bad file
-/// leaves the registry as it was. Importing the same content again
-/// changes nothing.
+/// leaves the registry as it was. Importing the same content again (any
+/// version of any letter) changes nothing.
+///
+/// A new version of a letter already in the registry is imported with
+/// --update LETTER_ID FILE, or with the same --url as that letter: signers
+/// it adds get new rows (added_on), signers it drops are marked withdrawn
+/// (withdrawn_on), withdrawn signers it lists again are signed again.
+/// Nothing is deleted. The changes are dated --date, or today (UTC); the
+/// letter keeps its date, and its title unless --title is given.
 ///
 /// Example: undersigned import letter.txt --url https://example.org/letter
+///
+/// Example: undersigned import --update 3 letter-v2.html --date 2024-05-01
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to import ("-" for stdin)
@@ -35,13 +46,19 @@ pub struct Args {
     #[arg(long, value_name = "T")]
     title: Option<String>,
 
-    /// Date of the letter (YYYY-MM-DD), instead of the one read from the page
+    /// Date of the letter (YYYY-MM-DD), instead of the one read from the page; for a new
+    /// version of a letter, the date of its changes [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     date: Option<String>,
 
-    /// Where the letter is published
+    /// Where the letter is published; a new page at the url of a letter in the registry is a
+    /// new version of that letter
     #[arg(long, value_name = "U")]
     url: Option<String>,
+
+    /// Import FILE (exactly one) as a new version of this letter
+    #[arg(long, value_name = "LETTER_ID")]
+    update: Option<i64>,
 
     /// On a page holding several statements with lists, import only the Nth (1-based)
     #[arg(long, value_name = "N")]
@@ -106,6 +123,12 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 }
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
+    if args.update.is_some() && args.files.len() != 1 {
+        bail!(
+            "--update takes exactly one FILE, the new version of the letter ({} given)",
+            args.files.len()
+        );
+    }
     // Read and parse everything first: nothing is written unless every
     // input is a letter.
     let mut inputs = Vec::new();
@@ -145,6 +168,13 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             }
         }
     }
+    if args.update.is_some() && chosen.len() > 1 {
+        bail!(
+            "{}: the page holds {} statements with a signatory list; choose the new version with --pick N",
+            inputs[0].source,
+            chosen.len()
+        );
+    }
     if (args.title.is_some() || args.date.is_some()) && chosen.len() > 1 {
         bail!(
             "--title and --date apply to one letter, but {} were found; choose one with --pick N",
@@ -155,7 +185,8 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         if let Some(t) = &args.title {
             l.title = Some(t.clone());
         }
-        if let Some(d) = &args.date {
+        // With --update, --date dates the changes, not the letter.
+        if let (Some(d), None) = (&args.date, args.update) {
             l.date = Some(d.clone());
         }
     }
@@ -172,22 +203,44 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
                 part: *part as u32,
                 format: input.doc.format.as_str(),
                 raw_text: &input.doc.text,
+                title_given: args.title.is_some(),
             }
         })
         .collect();
 
     // A dry run against a registry that does not exist yet uses an empty
-    // one in memory, so it creates no file.
-    let mut store = if args.dry_run && !db.exists() {
+    // one in memory, so it creates no file. An update needs the letter's
+    // registry.
+    let mut store = if args.update.is_some() {
+        open_existing(db)?
+    } else if args.dry_run && !db.exists() {
         Store::open_in_memory()?
     } else {
         open_for_write(db)?
     };
     let format = args.format.resolve();
     let mut dry_rows = Vec::new();
-    let outcomes = store.import(&new_letters, &ExactKey, args.dry_run, |_, rows| {
-        dry_rows.extend_from_slice(rows);
-    })?;
+    let keep_rows = |_: &Imported, rows: &[SignatureRow]| dry_rows.extend_from_slice(rows);
+    let on_date = args.date.as_deref();
+    let outcomes = match args.update {
+        Some(id) => {
+            match store.update_letter(
+                id,
+                &new_letters[0],
+                &ExactKey,
+                args.dry_run,
+                on_date,
+                keep_rows,
+            ) {
+                Ok(o) => vec![o],
+                Err(StoreError::NoLetter(id)) => {
+                    bail!("no letter with id {id} (see `undersigned letters`)")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => store.import(&new_letters, &ExactKey, args.dry_run, on_date, keep_rows)?,
+    };
 
     for (nl, outcome) in new_letters.iter().zip(&outcomes) {
         let l = nl.letter;
@@ -215,6 +268,34 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
                 );
                 for w in &l.warnings {
                     eprintln!("warning: letter {letter_id}: {w}");
+                }
+            }
+            Imported::Updated(u) => {
+                let what = if args.dry_run {
+                    "would update"
+                } else {
+                    "updated"
+                };
+                let why = match (args.update, &args.url) {
+                    (None, Some(url)) => format!(", a new version of the letter at {url}"),
+                    _ => String::new(),
+                };
+                let returned = if u.returned > 0 {
+                    format!(", {} returned", u.returned)
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "letter {}: {what} from {}{}{why}: {} added, {} withdrawn, {} unchanged{returned}",
+                    u.letter_id,
+                    nl.source,
+                    part_label(nl.part, &inputs, nl.source),
+                    u.added,
+                    u.withdrawn,
+                    u.unchanged,
+                );
+                for w in &l.warnings {
+                    eprintln!("warning: letter {}: {w}", u.letter_id);
                 }
             }
             Imported::AlreadyPresent { letter_id } => {

@@ -23,9 +23,15 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
     let mut e = Entry::default();
     let mut name = text
         .trim()
-        .trim_end_matches([',', ';', '\u{B8}'])
+        .trim_end_matches([',', ';', '\u{B8}', '/'])
         .trim()
         .to_string();
+    // "Name / Affiliation": a person with the affiliation after the slash.
+    if let Some((who, _)) = name.split_once(" / ") {
+        if looks_like_person(who) {
+            e.individual = true;
+        }
+    }
     let mut notes: Vec<String> = Vec::new();
 
     // Trailing annotations, outermost first; at most a few.
@@ -116,9 +122,21 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
     e
 }
 
+/// Two to four capitalised words and nothing else: "Brian Eno", "Renata Avila".
+fn looks_like_person(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && !words
+            .iter()
+            .any(|w| w.len() > 2 && w.chars().all(|c| !c.is_lowercase()))
+}
+
 /// "Name, affiliation", "Name / affiliation", "Name - affiliation".
 fn split_person(s: &str) -> Option<(String, String)> {
-    for sep in [", ", " / ", " – ", " - ", "\t"] {
+    for sep in [" / ", ", ", " – ", " - ", "\t"] {
         if let Some((a, b)) = s.split_once(sep) {
             let (a, b) = (a.trim(), b.trim().trim_start_matches(['/', ',']).trim());
             if !a.is_empty() && a.split_whitespace().count() <= 6 {
@@ -262,5 +280,12 @@ mod tests {
             ("Jane Doe", Some("Professor, University of X"))
         );
         assert!(e("Rev. Bill Crews").individual);
+        let x = e("Brian Eno / Artist, Musician");
+        assert!(x.individual);
+        assert_eq!(
+            (x.name.as_str(), x.affiliation.as_deref()),
+            ("Brian Eno", Some("Artist, Musician"))
+        );
+        assert_eq!(e("Seth Pyenson /").name, "Seth Pyenson");
     }
 }

@@ -156,6 +156,35 @@ const PROSE_STARTS: &[&str] = &[
     "please", "et", "ou", "avec", "pour", "nous", "y", "o", "con", "para", "nosotros",
 ];
 
+/// First words of buttons and instructions, never of a name.
+const CALLS_TO_ACTION: &[&str] = &[
+    "please",
+    "click",
+    "sign",
+    "see",
+    "read",
+    "join",
+    "add",
+    "visit",
+    "view",
+    "download",
+    "enable",
+    "share",
+    "follow",
+    "subscribe",
+    "contact",
+    "email",
+    "donate",
+    "learn",
+    "signez",
+    "descarga",
+];
+
+/// Verbs of prose; a line holding one is a sentence, not a name.
+const STRONG_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "will", "have", "has", "must", "should", "est", "sont", "son",
+];
+
 /// Words of running prose that names almost never hold.
 const PROSE_WORDS: &[&str] = &[
     "is", "are", "was", "were", "be", "been", "will", "would", "have", "has", "had", "must",
@@ -222,7 +251,19 @@ fn looks_like_entry(b: &Block) -> bool {
     if words > 2 && PROSE_STARTS.contains(&w0.as_str()) && first.is_lowercase() {
         return false;
     }
-    if t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.") {
+    if t.starts_with("www.") || t.contains("http://") || t.contains("https://") {
+        return false;
+    }
+    // Buttons and calls to action: "Read statement", "Please enable JavaScript ...".
+    if words >= 2 && CALLS_TO_ACTION.contains(&w0.as_str()) {
+        return false;
+    }
+    // A verb that names do not hold: "Affiliations are listed for ...".
+    if words >= 4
+        && t.split_whitespace()
+            .skip(1)
+            .any(|w| STRONG_VERBS.contains(&w))
+    {
         return false;
     }
     if says_partial(t) && words > 3 {
@@ -326,12 +367,23 @@ fn country_heading(b: &Block) -> Option<String> {
     country_code(name).map(str::to_string)
 }
 
+/// The number in a group heading's trailing "(N)".
+fn group_count(text: &str) -> Option<usize> {
+    let t = text.trim().trim_end_matches(':').trim();
+    let inner = t.strip_suffix(')')?.rsplit_once('(')?.1;
+    inner.trim().parse().ok()
+}
+
 /// The section an entry sits under.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Section {
     label: Option<String>,
     kind: Option<Kind>,
     country: Option<String>,
+    /// The count a group heading announces ("South Korea (76)").
+    expected: Option<usize>,
+    /// Entries read so far in this section.
+    seen: usize,
 }
 
 struct Item {
@@ -409,6 +461,8 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             if let Some(cc) = country_heading(b) {
                 section.country = Some(cc);
                 section.label = Some(b.text.trim_end_matches(':').to_string());
+                section.expected = group_count(&b.text);
+                section.seen = 0;
                 shape = None;
                 blanks = 0;
                 i += 1;
@@ -416,6 +470,11 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             }
         }
         if b.heading.is_some() && b.heading != Some(7) {
+            break;
+        }
+        // A group that announced its count and has it is complete: what
+        // follows is another group heading or the end of the list.
+        if section.expected.is_some_and(|n| section.seen >= n) {
             break;
         }
         match shape {
@@ -522,6 +581,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 }
             }
         }
+        let before = items.len();
         if shape == Some(Shape::Paragraph) {
             push_paragraph(&mut items, i, &b.text, &mut section);
         } else {
@@ -531,6 +591,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 section: section.clone(),
             });
         }
+        section.seen += items.len() - before;
         blanks = 0;
         i += 1;
         end = i;
@@ -584,7 +645,7 @@ fn section_of(b: &Block, role: HeaderRole) -> Option<Section> {
     Some(Section {
         label: Some(label),
         kind: Some(kind),
-        country: None,
+        ..Section::default()
     })
 }
 

@@ -9,12 +9,12 @@ use super::StoreError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` creates.
-pub const CURRENT: i32 = 1;
+pub const CURRENT: i32 = 2;
 
-/// Upgrade steps: (version reached, SQL). Empty while version 1 is the
-/// only schema ever released; a step is added here with its file in
-/// migrations/ whenever `schema.sql` changes.
-const STEPS: &[(i32, &str)] = &[];
+/// Upgrade steps: (version reached, SQL). A step is added here with its
+/// file in migrations/ whenever `schema.sql` changes; released steps are
+/// never edited.
+const STEPS: &[(i32, &str)] = &[(2, include_str!("../../migrations/0002_letter_versions.sql"))];
 
 pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -79,7 +79,8 @@ mod tests {
     /// Every released version's schema, as the database held it. Version 0
     /// is an empty file. Add `(N, include_str!(...))` for each old version
     /// when a migration step is added.
-    const OLD_VERSIONS: &[(i32, &str)] = &[(0, "")];
+    const OLD_VERSIONS: &[(i32, &str)] =
+        &[(0, ""), (1, include_str!("../../migrations/schema_v1.sql"))];
 
     #[test]
     fn upgrade_from_every_version_equals_fresh() {
@@ -101,6 +102,71 @@ mod tests {
                 "no fixture for version {v}"
             );
         }
+    }
+
+    #[test]
+    fn upgrade_from_v1_gives_each_letter_its_first_version() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(OLD_VERSIONS[1].1).unwrap();
+        c.execute_batch(
+            "INSERT INTO letters (id, source, sha256, part, format, imported_at, raw_text)
+             VALUES (1, 'a.txt', 'aa', 1, 'text', '2024-01-01T00:00:00Z', 'text of a'),
+                    (2, 'b.html', 'bb', 2, 'html', '2024-02-01T00:00:00Z', 'text of b');
+             INSERT INTO organizations (id, name, created_at)
+             VALUES (1, 'One', 'x'), (2, 'Two', 'x');
+             INSERT INTO signatures (letter_id, org_id, position, name_as_printed, line, raw_text, match_reason)
+             VALUES (1, 1, 1, 'One', 3, 'One', 'new'), (1, 2, 2, 'Two', 4, 'Two', 'new'),
+                    (2, 1, 1, 'One', 9, 'One', 'same');",
+        )
+        .unwrap();
+        migrate(&mut c).unwrap();
+        let mut st = c
+            .prepare(
+                "SELECT letter_id, sha256, part, imported_at, raw_text, signatory_count
+                 FROM letter_versions ORDER BY id",
+            )
+            .unwrap();
+        let rows: Vec<(i64, String, i64, String, String, i64)> = st
+            .query_map([], |r| {
+                Ok((
+                    r.get("letter_id")?,
+                    r.get("sha256")?,
+                    r.get("part")?,
+                    r.get("imported_at")?,
+                    r.get("raw_text")?,
+                    r.get("signatory_count")?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    1,
+                    "aa".into(),
+                    1,
+                    "2024-01-01T00:00:00Z".into(),
+                    "text of a".into(),
+                    2
+                ),
+                (
+                    2,
+                    "bb".into(),
+                    2,
+                    "2024-02-01T00:00:00Z".into(),
+                    "text of b".into(),
+                    1
+                ),
+            ]
+        );
+        let fk: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk, 0);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The only place that speaks SQL: opening and migrating the database,
-//! importing letters in one transaction each, and the typed queries the
-//! commands ask. Every connection runs with foreign keys on, WAL and a
-//! busy timeout.
+//! importing letters (and new versions of them) in one transaction each,
+//! and the typed queries the commands ask. Every connection runs with
+//! foreign keys on, WAL and a busy timeout.
 
 pub mod migrate;
 
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub enum StoreError {
     Matching(LookupError),
     #[error("no letter with id {0}")]
     NoLetter(i64),
+    #[error("letters {ids} all have url {url} (statement {part}); choose the one to update with --update LETTER_ID")]
+    AmbiguousUrl { url: String, part: u32, ids: String },
 }
 
 pub struct Store {
@@ -61,6 +64,8 @@ pub struct SignatureRow {
     pub country: Option<String>,
     pub org_type: Option<String>,
     pub status: String,
+    pub added_on: Option<String>,
+    pub withdrawn_on: Option<String>,
     pub note: Option<String>,
     pub affiliation: Option<String>,
     pub section: Option<String>,
@@ -91,6 +96,9 @@ pub struct NewLetter<'a> {
     pub part: u32,
     pub format: &'a str,
     pub raw_text: &'a str,
+    /// The title was given by the user (`--title`): an update replaces the
+    /// stored title with it. A title read from the page never does.
+    pub title_given: bool,
 }
 
 /// The result of importing one letter.
@@ -102,8 +110,29 @@ pub enum Imported {
         new_orgs: usize,
         known_orgs: usize,
     },
-    /// The same bytes (and statement) were imported before: nothing changed.
+    /// The same bytes (and statement) were imported before, as any version
+    /// of letter `letter_id`: nothing changed.
     AlreadyPresent { letter_id: i64 },
+    /// A new version of a letter already in the registry.
+    Updated(UpdateSummary),
+}
+
+/// What a new version of a letter changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateSummary {
+    pub letter_id: i64,
+    /// The date the changes are recorded under (YYYY-MM-DD).
+    pub on: String,
+    /// Signers new to the letter: new signature rows.
+    pub added: usize,
+    /// Signers no longer listed: their rows are now `withdrawn`.
+    pub withdrawn: usize,
+    /// Signers listed before and now.
+    pub unchanged: usize,
+    /// Withdrawn signers listed again: their rows are `signed` again.
+    pub returned: usize,
+    /// Organizations the registry did not hold before this version.
+    pub new_orgs: usize,
 }
 
 /// The registry seen from inside an import's transaction.
@@ -159,25 +188,28 @@ impl Store {
     }
 
     /// Imports letters in one transaction: all are stored or none. With
-    /// `dry_run` the transaction is rolled back, so the outcome (and
-    /// [`Store::signatures`] read inside `inspect`) shows exactly what
+    /// `dry_run` the transaction is rolled back, so the outcome (and the
+    /// letter's signature rows passed to `inspect`) shows exactly what
     /// would be stored.
+    ///
+    /// A letter whose bytes were imported before (as any version of any
+    /// letter) changes nothing. One with a url, when a letter with that url
+    /// and statement number is already in the registry, is a new version of
+    /// it (see [`Store::update_letter`]; `on_date` is the date of the
+    /// changes).
     pub fn import(
         &mut self,
         letters: &[NewLetter<'_>],
         matcher: &dyn Matcher,
         dry_run: bool,
+        on_date: Option<&str>,
         mut inspect: impl FnMut(&Imported, &[SignatureRow]),
     ) -> Result<Vec<Imported>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(letters.len());
         for nl in letters {
-            let outcome = import_one(&tx, nl, matcher)?;
-            let rows = match &outcome {
-                Imported::New { letter_id, .. } => signatures_tx(&tx, *letter_id)?,
-                Imported::AlreadyPresent { .. } => Vec::new(),
-            };
-            inspect(&outcome, &rows);
+            let outcome = import_one(&tx, nl, matcher, on_date)?;
+            inspect(&outcome, &outcome_rows(&tx, &outcome)?);
             out.push(outcome);
         }
         if dry_run {
@@ -186,6 +218,36 @@ impl Store {
             tx.commit()?;
         }
         Ok(out)
+    }
+
+    /// Stores `new` as the latest version of letter `letter_id`, in one
+    /// transaction. Each signer is matched as on import; a signer the
+    /// letter did not list gets a new row (`added_on`), one it listed that
+    /// the new version drops becomes `withdrawn` (`withdrawn_on`), and a
+    /// withdrawn one listed again is `signed` again. Rows keep their
+    /// positions, new ones follow; nothing is deleted. `on_date` is the
+    /// date of the changes, today (UTC) when `None`. Bytes imported before
+    /// as any version of any letter change nothing. With `dry_run` the
+    /// transaction is rolled back; `inspect` sees the letter's rows as
+    /// they would be.
+    pub fn update_letter(
+        &mut self,
+        letter_id: i64,
+        new: &NewLetter<'_>,
+        matcher: &dyn Matcher,
+        dry_run: bool,
+        on_date: Option<&str>,
+        mut inspect: impl FnMut(&Imported, &[SignatureRow]),
+    ) -> Result<Imported, StoreError> {
+        let tx = self.conn.transaction()?;
+        let outcome = update_one(&tx, letter_id, new, matcher, on_date)?;
+        inspect(&outcome, &outcome_rows(&tx, &outcome)?);
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(outcome)
     }
 
     pub fn letters(&self) -> Result<Vec<LetterRow>, StoreError> {
@@ -298,20 +360,105 @@ impl Store {
     }
 }
 
+/// The signature rows an outcome is about: the letter's, after the change.
+fn outcome_rows(tx: &Transaction<'_>, outcome: &Imported) -> Result<Vec<SignatureRow>, StoreError> {
+    match outcome {
+        Imported::New { letter_id, .. } | Imported::Updated(UpdateSummary { letter_id, .. }) => {
+            signatures_tx(tx, *letter_id)
+        }
+        Imported::AlreadyPresent { .. } => Ok(Vec::new()),
+    }
+}
+
+/// The letter any version of which has these bytes (and statement number).
+fn version_owner(tx: &Transaction<'_>, nl: &NewLetter<'_>) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT letter_id FROM letter_versions WHERE sha256 = ?1 AND part = ?2",
+            params![nl.sha256, nl.part],
+            |r| r.get("letter_id"),
+        )
+        .optional()?)
+}
+
+fn insert_version(
+    tx: &Transaction<'_>,
+    letter_id: i64,
+    nl: &NewLetter<'_>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "INSERT INTO letter_versions (letter_id, sha256, part, imported_at, raw_text, signatory_count)
+             VALUES (?1, ?2, ?3, {NOW}, ?4, ?5)"
+        ),
+        params![
+            letter_id,
+            nl.sha256,
+            nl.part,
+            nl.raw_text,
+            nl.letter.signatories.len() as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// Links a signer to an organization (a new one if the matcher says so),
+/// records the printed form as an alias, and returns the organization, the
+/// matcher's reason, and whether the organization is new.
+fn match_signer(
+    tx: &Transaction<'_>,
+    sig: &crate::parse::Signatory,
+    letter_id: i64,
+    matcher: &dyn Matcher,
+) -> Result<(i64, String, bool), StoreError> {
+    let decision = matcher
+        .decide(sig, &TxRegistry { tx })
+        .map_err(StoreError::Matching)?;
+    let (org_id, reason, is_new) = match decision {
+        Decision::Known { org_id, reason } => {
+            fill_blanks(tx, org_id, sig, letter_id)?;
+            (org_id, reason, false)
+        }
+        Decision::New { reason } => (insert_org(tx, sig, letter_id)?, reason, true),
+    };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin)
+         VALUES (?1, ?2, ?3, ?4, 'letter')",
+    )?
+    .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
+    Ok((org_id, reason, is_new))
+}
+
 fn import_one(
     tx: &Transaction<'_>,
     nl: &NewLetter<'_>,
     matcher: &dyn Matcher,
+    on_date: Option<&str>,
 ) -> Result<Imported, StoreError> {
-    let existing: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM letters WHERE sha256 = ?1 AND part = ?2",
-            params![nl.sha256, nl.part],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(letter_id) = existing {
+    if let Some(letter_id) = version_owner(tx, nl)? {
         return Ok(Imported::AlreadyPresent { letter_id });
+    }
+    if let Some(url) = nl.url {
+        let mut st =
+            tx.prepare_cached("SELECT id FROM letters WHERE url = ?1 AND part = ?2 ORDER BY id")?;
+        let ids = st
+            .query_map(params![url, nl.part], |r| r.get::<_, i64>("id"))?
+            .collect::<Result<Vec<_>, _>>()?;
+        match ids[..] {
+            [] => {}
+            [letter_id] => return update_one(tx, letter_id, nl, matcher, on_date),
+            _ => {
+                return Err(StoreError::AmbiguousUrl {
+                    url: url.to_string(),
+                    part: nl.part,
+                    ids: ids
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        }
     }
     let l = nl.letter;
     tx.execute(
@@ -335,32 +482,17 @@ fn import_one(
         ],
     )?;
     let letter_id = tx.last_insert_rowid();
+    insert_version(tx, letter_id, nl)?;
     let (mut new_orgs, mut known_orgs) = (0usize, 0usize);
     let mut seen = std::collections::HashSet::new();
     for sig in &l.signatories {
-        let decision = matcher
-            .decide(sig, &TxRegistry { tx })
-            .map_err(StoreError::Matching)?;
-        let (org_id, reason) = match decision {
-            Decision::Known { org_id, reason } => {
-                if seen.insert(org_id) {
-                    known_orgs += 1;
-                }
-                fill_blanks(tx, org_id, sig, letter_id)?;
-                (org_id, reason)
-            }
-            Decision::New { reason } => {
-                let org_id = insert_org(tx, sig, letter_id)?;
-                seen.insert(org_id);
-                new_orgs += 1;
-                (org_id, reason)
-            }
-        };
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin)
-             VALUES (?1, ?2, ?3, ?4, 'letter')",
-        )?
-        .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
+        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher)?;
+        if is_new {
+            new_orgs += 1;
+        } else if !seen.contains(&org_id) {
+            known_orgs += 1;
+        }
+        seen.insert(org_id);
         tx.prepare_cached(
             "INSERT INTO signatures (letter_id, org_id, position, name_as_printed, note,
                  affiliation, section, line, raw_text, match_reason, status)
@@ -385,6 +517,163 @@ fn import_one(
         new_orgs,
         known_orgs,
     })
+}
+
+/// [`Store::update_letter`] inside an open transaction.
+fn update_one(
+    tx: &Transaction<'_>,
+    letter_id: i64,
+    nl: &NewLetter<'_>,
+    matcher: &dyn Matcher,
+    on_date: Option<&str>,
+) -> Result<Imported, StoreError> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT id FROM letters WHERE id = ?1", [letter_id], |r| {
+            r.get("id")
+        })
+        .optional()?;
+    if exists.is_none() {
+        return Err(StoreError::NoLetter(letter_id));
+    }
+    if let Some(owner) = version_owner(tx, nl)? {
+        return Ok(Imported::AlreadyPresent { letter_id: owner });
+    }
+    let on: String = tx.query_row("SELECT coalesce(?1, date('now')) AS d", [on_date], |r| {
+        r.get("d")
+    })?;
+
+    // The letter's rows by organization, in printed order: the signed ones
+    // a new entry continues, the withdrawn ones it may bring back.
+    let mut signed: HashMap<i64, VecDeque<i64>> = HashMap::new();
+    let mut withdrawn: HashMap<i64, VecDeque<i64>> = HashMap::new();
+    {
+        let mut st = tx.prepare_cached(
+            "SELECT id, org_id, status FROM signatures WHERE letter_id = ?1 ORDER BY position, id",
+        )?;
+        let rows = st.query_map([letter_id], |r| {
+            Ok((
+                r.get::<_, i64>("id")?,
+                r.get::<_, i64>("org_id")?,
+                r.get::<_, String>("status")?,
+            ))
+        })?;
+        for row in rows {
+            let (id, org_id, status) = row?;
+            let by_org = if status == "signed" {
+                &mut signed
+            } else {
+                &mut withdrawn
+            };
+            by_org.entry(org_id).or_default().push_back(id);
+        }
+    }
+    let mut position: i64 = tx.query_row(
+        "SELECT coalesce(max(position), 0) AS p FROM signatures WHERE letter_id = ?1",
+        [letter_id],
+        |r| r.get("p"),
+    )?;
+
+    let mut sum = UpdateSummary {
+        letter_id,
+        on: on.clone(),
+        added: 0,
+        withdrawn: 0,
+        unchanged: 0,
+        returned: 0,
+        new_orgs: 0,
+    };
+    for sig in &nl.letter.signatories {
+        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher)?;
+        sum.new_orgs += usize::from(is_new);
+        let (row, returning) = match signed.get_mut(&org_id).and_then(VecDeque::pop_front) {
+            Some(id) => (Some(id), false),
+            None => (
+                withdrawn.get_mut(&org_id).and_then(VecDeque::pop_front),
+                true,
+            ),
+        };
+        if let Some(id) = row {
+            // The row takes the entry as this version prints it, so its
+            // line points into the text the letter now holds.
+            tx.prepare_cached(
+                "UPDATE signatures SET name_as_printed = ?2, note = ?3, affiliation = ?4,
+                     section = ?5, line = ?6, raw_text = ?7,
+                     added_on = CASE WHEN status = 'withdrawn' THEN ?8 ELSE added_on END,
+                     withdrawn_on = NULL, status = 'signed'
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                sig.printed,
+                sig.note,
+                sig.affiliation,
+                sig.section,
+                sig.line,
+                sig.raw,
+                on
+            ])?;
+            if returning {
+                sum.returned += 1;
+            } else {
+                sum.unchanged += 1;
+            }
+        } else {
+            position += 1;
+            tx.prepare_cached(
+                "INSERT INTO signatures (letter_id, org_id, position, name_as_printed, note,
+                     affiliation, section, line, raw_text, match_reason, status, added_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'signed', ?11)",
+            )?
+            .execute(params![
+                letter_id,
+                org_id,
+                position,
+                sig.printed,
+                sig.note,
+                sig.affiliation,
+                sig.section,
+                sig.line,
+                sig.raw,
+                reason,
+                on
+            ])?;
+            sum.added += 1;
+        }
+    }
+    // Signed rows no entry of the new version continued: dropped by it.
+    for id in signed.values().flatten() {
+        tx.prepare_cached(
+            "UPDATE signatures SET status = 'withdrawn', withdrawn_on = ?2 WHERE id = ?1",
+        )?
+        .execute(params![id, on])?;
+        sum.withdrawn += 1;
+    }
+
+    insert_version(tx, letter_id, nl)?;
+    let l = nl.letter;
+    tx.execute(
+        &format!(
+            "UPDATE letters SET sha256 = ?2, part = ?3, source = ?4, format = ?5, language = ?6,
+                 claimed_count = ?7, partial = ?8, raw_text = ?9, imported_at = {NOW},
+                 title = CASE WHEN ?10 THEN ?11 ELSE title END, url = coalesce(?12, url)
+             WHERE id = ?1"
+        ),
+        params![
+            letter_id,
+            nl.sha256,
+            nl.part,
+            nl.source,
+            nl.format,
+            l.language,
+            l.claimed_count.map(|c| c as i64),
+            l.partial,
+            nl.raw_text,
+            nl.title_given,
+            l.title,
+            nl.url
+        ],
+    )?;
+    Ok(Imported::Updated(sum))
 }
 
 fn insert_org(
@@ -466,7 +755,8 @@ fn letters_where<P: rusqlite::Params>(
 
 const SIG_SELECT: &str =
     "SELECT s.letter_id, s.position, s.name_as_printed, s.org_id, o.name AS org_name,
-        o.acronym, o.kind, o.country, o.org_type, s.status, s.note, s.affiliation, s.section,
+        o.acronym, o.kind, o.country, o.org_type, s.status, s.added_on, s.withdrawn_on,
+        s.note, s.affiliation, s.section,
         s.line, s.raw_text, s.match_reason
      FROM signatures s JOIN organizations o ON o.id = s.org_id";
 
@@ -482,6 +772,8 @@ fn signature_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SignatureRow> {
         country: r.get("country")?,
         org_type: r.get("org_type")?,
         status: r.get("status")?,
+        added_on: r.get("added_on")?,
+        withdrawn_on: r.get("withdrawn_on")?,
         note: r.get("note")?,
         affiliation: r.get("affiliation")?,
         section: r.get("section")?,

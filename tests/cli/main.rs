@@ -5,6 +5,7 @@ mod bad_input;
 mod commands;
 mod help;
 mod parse_snapshots;
+mod updates;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
