@@ -51,14 +51,14 @@ const HEADERS: &str = include_str!("../data/headers.csv");
 const COUNT_NOUNS: &str = include_str!("../data/count_nouns.csv");
 const HONORIFICS: &str = include_str!("../data/honorifics.csv");
 const MONTHS: &str = include_str!("../data/months.csv");
-const COUNTRIES: &str = include_str!("../data/countries.csv");
-const SUBDIVISIONS: &str = include_str!("../data/subdivisions.csv");
-const CITIES: &str = include_str!("../data/cities.csv");
+pub(crate) const COUNTRIES: &str = include_str!("../data/countries.csv");
+pub(crate) const SUBDIVISIONS: &str = include_str!("../data/subdivisions.csv");
+pub(crate) const CITIES: &str = include_str!("../data/cities.csv");
 
 /// Rows of a bundled CSV file, header skipped. The files are ours and
 /// checked by tests, so a malformed row is a build defect: it is skipped
 /// here and caught by `tables_load_completely`.
-fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+pub(crate) fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())

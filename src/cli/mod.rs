@@ -2,12 +2,16 @@
 //! and its `run`). The only part of the crate that prints: data on
 //! stdout, messages on stderr.
 
+mod classify;
+mod eval_classify;
 mod export;
 mod import;
 mod letters;
 mod orgs;
+mod set;
 mod show;
 mod signed_by;
+mod why;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +21,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::export::{Format, Table};
-use crate::store::Store;
+use crate::store::{OrgRow, Store};
 
 /// Keep a registry of who signed which joint letter.
 ///
@@ -44,6 +48,10 @@ enum Command {
     Orgs(orgs::Args),
     SignedBy(signed_by::Args),
     Export(export::Args),
+    Classify(classify::Args),
+    Set(set::Args),
+    Why(why::Args),
+    EvalClassify(eval_classify::Args),
 }
 
 /// How listing commands write rows.
@@ -90,6 +98,10 @@ pub fn main() -> Result<ExitCode> {
         Command::Orgs(a) => orgs::run(a, &db),
         Command::SignedBy(a) => signed_by::run(a, &db),
         Command::Export(a) => export::run(a, &db),
+        Command::Classify(a) => classify::run(a, &db),
+        Command::Set(a) => set::run(a, &db),
+        Command::Why(a) => why::run(a, &db),
+        Command::EvalClassify(a) => eval_classify::run(a),
     }
 }
 
@@ -117,4 +129,35 @@ fn print_table(table: &Table, format: Format) -> Result<()> {
     table.write(format, &mut out)?;
     out.flush()?;
     Ok(())
+}
+
+/// The organization ORG names: an id, a name (by its normalized form), or
+/// failing that a search that fits exactly one.
+fn resolve_org(store: &Store, org: &str) -> Result<OrgRow> {
+    if let Ok(id) = org.trim().parse::<i64>() {
+        return match store.org(id)? {
+            Some(o) => Ok(o),
+            None => bail!("no organization with id {id}"),
+        };
+    }
+    let mut found = store.orgs_by_name(org)?;
+    if found.is_empty() {
+        found = store.orgs(Some(org))?;
+    }
+    match found.len() {
+        0 => bail!("no organization named \"{org}\" (try `undersigned orgs --search`)"),
+        1 => Ok(found.remove(0)),
+        n => {
+            let list: Vec<String> = found
+                .iter()
+                .take(10)
+                .map(|o| format!("{} \"{}\"", o.org_id, o.name))
+                .collect();
+            bail!(
+                "\"{org}\" fits {n} organizations: {}{}; give an id",
+                list.join(", "),
+                if n > 10 { ", ..." } else { "" }
+            );
+        }
+    }
 }

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use super::{open_existing, print_table, FormatArg};
+use super::{open_existing, print_table, resolve_org, FormatArg};
 use crate::export::{Cell, Table};
 
 /// List the letters an organization signed.
@@ -27,37 +27,7 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
-    let org = if let Ok(id) = args.org.trim().parse::<i64>() {
-        match store.org(id)? {
-            Some(o) => o,
-            None => bail!("no organization with id {id}"),
-        }
-    } else {
-        let mut found = store.orgs_by_name(&args.org)?;
-        if found.is_empty() {
-            found = store.orgs(Some(&args.org))?;
-        }
-        match found.len() {
-            0 => bail!(
-                "no organization named \"{}\" (try `undersigned orgs --search`)",
-                args.org
-            ),
-            1 => found.remove(0),
-            n => {
-                let list: Vec<String> = found
-                    .iter()
-                    .take(10)
-                    .map(|o| format!("{} \"{}\"", o.org_id, o.name))
-                    .collect();
-                bail!(
-                    "\"{}\" fits {n} organizations: {}{}; give an id",
-                    args.org,
-                    list.join(", "),
-                    if n > 10 { ", ..." } else { "" }
-                );
-            }
-        }
-    };
+    let org = resolve_org(&store, &args.org)?;
     eprintln!(
         "organization {} \"{}\": {} letter(s)",
         org.org_id, org.name, org.letters

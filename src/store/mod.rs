@@ -12,7 +12,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use crate::classify;
+use crate::classify::{self, Classification, Evidence, SignatureClue};
 use crate::matching::{Candidate, Decision, LookupError, Matcher, Registry};
 use crate::normalize::name_key;
 use crate::parse::{Kind, Letter};
@@ -84,6 +84,57 @@ pub struct OrgRow {
     pub country: Option<String>,
     pub org_type: Option<String>,
     pub letters: i64,
+}
+
+/// Which organizations `orgs` lists.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Any printed name contains this text (folded), or the acronym is it.
+    pub search: Option<String>,
+    /// ISO alpha-2 code of the country.
+    pub country: Option<String>,
+    pub org_type: Option<String>,
+}
+
+/// What `classify` changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassifySummary {
+    /// Organizations classified again.
+    pub considered: usize,
+    pub countries_changed: usize,
+    pub types_changed: usize,
+    /// Of those considered, how many now have a country (any confidence).
+    pub with_country: usize,
+    /// Of those considered, how many have letters that disagree on the country.
+    pub with_conflicts: usize,
+    /// Answers a person set and classification left alone.
+    pub locked: usize,
+}
+
+/// A person's decision about one field of an organization.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Override {
+    /// This value, kept across re-classification.
+    Set(String),
+    /// Back to classification.
+    Auto,
+}
+
+/// An organization's stored classification and, freshly computed, every
+/// clue behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub org: OrgRow,
+    pub country: Option<String>,
+    pub country_reason: Option<String>,
+    pub country_confidence: Option<f64>,
+    pub country_locked: bool,
+    pub focus_country: Option<String>,
+    pub org_type: Option<String>,
+    pub org_type_reason: Option<String>,
+    pub org_type_locked: bool,
+    pub tags: Option<String>,
+    pub fresh: Classification,
 }
 
 /// What a letter to import carries besides its parse.
@@ -276,24 +327,10 @@ impl Store {
     /// Organizations with their letter counts; `search` keeps those whose
     /// name or any printed form contains the text (folded).
     pub fn orgs(&self, search: Option<&str>) -> Result<Vec<OrgRow>, StoreError> {
-        let sql = format!(
-            "{ORG_SELECT} GROUP BY o.id ORDER BY letters DESC, o.name COLLATE NOCASE, o.id"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map([], org_row)?.collect::<Result<Vec<_>, _>>()?;
-        let Some(search) = search else {
-            return Ok(rows);
-        };
-        let needle = name_key(search);
-        let keys = self.alias_keys()?;
-        Ok(rows
-            .into_iter()
-            .filter(|o| {
-                keys.get(&o.org_id)
-                    .is_some_and(|ks| ks.iter().any(|k| k.contains(&needle)))
-                    || o.acronym.as_deref().is_some_and(|a| name_key(a) == needle)
-            })
-            .collect())
+        self.orgs_where(&OrgFilter {
+            search: search.map(str::to_string),
+            ..OrgFilter::default()
+        })
     }
 
     fn alias_keys(&self) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
@@ -340,6 +377,158 @@ impl Store {
         }
         out.sort_by(|a, b| (&a.0.date, a.0.letter_id).cmp(&(&b.0.date, b.0.letter_id)));
         Ok(out)
+    }
+
+    /// Organizations matching a filter, most active first.
+    pub fn orgs_where(&self, f: &OrgFilter) -> Result<Vec<OrgRow>, StoreError> {
+        let sql = format!(
+            "{ORG_SELECT} WHERE (?1 IS NULL OR o.country = ?1) AND (?2 IS NULL OR o.org_type = ?2)
+             GROUP BY o.id ORDER BY letters DESC, o.name COLLATE NOCASE, o.id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params![f.country, f.org_type], org_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(search) = f.search.as_deref() else {
+            return Ok(rows);
+        };
+        let needle = name_key(search);
+        let keys = self.alias_keys()?;
+        Ok(rows
+            .into_iter()
+            .filter(|o| {
+                keys.get(&o.org_id)
+                    .is_some_and(|ks| ks.iter().any(|k| k.contains(&needle)))
+                    || o.acronym.as_deref().is_some_and(|a| name_key(a) == needle)
+            })
+            .collect())
+    }
+
+    /// Classifies organizations again, in one transaction: all of them
+    /// with `all`, else those lacking a country or a type. A country or
+    /// type a person set stays.
+    pub fn classify_orgs(&mut self, all: bool) -> Result<ClassifySummary, StoreError> {
+        let tx = self.conn.transaction()?;
+        let sql = if all {
+            "SELECT id, country, org_type, country_locked, org_type_locked FROM organizations ORDER BY id"
+        } else {
+            "SELECT id, country, org_type, country_locked, org_type_locked FROM organizations
+             WHERE country IS NULL OR org_type IS NULL ORDER BY id"
+        };
+        // (id, country, type, country locked, type locked) before.
+        type Before = (i64, Option<String>, Option<String>, bool, bool);
+        let before: Vec<Before> = tx
+            .prepare(sql)?
+            .query_map([], |r| {
+                Ok((
+                    r.get("id")?,
+                    r.get("country")?,
+                    r.get("org_type")?,
+                    r.get("country_locked")?,
+                    r.get("org_type_locked")?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut sum = ClassifySummary::default();
+        for (id, country, org_type, c_locked, t_locked) in before {
+            let c = reclassify(&tx, id)?;
+            sum.considered += 1;
+            sum.locked += usize::from(c_locked) + usize::from(t_locked);
+            let new_country = c.country.as_ref().map(|a| a.value.clone());
+            if !c_locked && new_country != country {
+                sum.countries_changed += 1;
+            }
+            if !t_locked && Some(&c.org_type.value) != org_type.as_ref() {
+                sum.types_changed += 1;
+            }
+            if c_locked || new_country.is_some() {
+                sum.with_country += 1;
+            }
+            if !c.conflicts.is_empty() {
+                sum.with_conflicts += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(sum)
+    }
+
+    /// Sets (and locks) or releases an organization's country and type.
+    /// A released field is classified again at once.
+    pub fn set_overrides(
+        &mut self,
+        org_id: i64,
+        country: Option<&Override>,
+        org_type: Option<&Override>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        match country {
+            Some(Override::Set(cc)) => {
+                tx.execute(
+                    "UPDATE organizations SET country = ?2, country_locked = 1,
+                         country_reason = 'set by a person (undersigned set)', country_confidence = 1.0
+                     WHERE id = ?1",
+                    params![org_id, cc],
+                )?;
+            }
+            Some(Override::Auto) => {
+                tx.execute(
+                    "UPDATE organizations SET country_locked = 0 WHERE id = ?1",
+                    [org_id],
+                )?;
+            }
+            None => {}
+        }
+        match org_type {
+            Some(Override::Set(t)) => {
+                tx.execute(
+                    "UPDATE organizations SET org_type = ?2, org_type_locked = 1,
+                         org_type_reason = 'set by a person (undersigned set)'
+                     WHERE id = ?1",
+                    params![org_id, t],
+                )?;
+            }
+            Some(Override::Auto) => {
+                tx.execute(
+                    "UPDATE organizations SET org_type_locked = 0 WHERE id = ?1",
+                    [org_id],
+                )?;
+            }
+            None => {}
+        }
+        reclassify(&tx, org_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An organization's classification as stored, with every clue behind
+    /// it computed afresh (and the letters that disagree).
+    pub fn explain(&self, org_id: i64) -> Result<Option<Explanation>, StoreError> {
+        let Some(org) = self.org(org_id)? else {
+            return Ok(None);
+        };
+        let fresh = classify::classify(&evidence(&self.conn, org_id)?);
+        let e = self.conn.query_row(
+            "SELECT country, country_reason, country_confidence, country_locked, focus_country,
+                    org_type, org_type_reason, org_type_locked, tags
+             FROM organizations WHERE id = ?1",
+            [org_id],
+            |r| {
+                Ok(Explanation {
+                    org: org.clone(),
+                    country: r.get("country")?,
+                    country_reason: r.get("country_reason")?,
+                    country_confidence: r.get("country_confidence")?,
+                    country_locked: r.get("country_locked")?,
+                    focus_country: r.get("focus_country")?,
+                    org_type: r.get("org_type")?,
+                    org_type_reason: r.get("org_type_reason")?,
+                    org_type_locked: r.get("org_type_locked")?,
+                    tags: r.get("tags")?,
+                    fresh: fresh.clone(),
+                })
+            },
+        )?;
+        Ok(Some(e))
     }
 
     /// Runs SQLite's own integrity and foreign-key checks; returns the problems.
@@ -416,10 +605,10 @@ fn match_signer(
         .map_err(StoreError::Matching)?;
     let (org_id, reason, is_new) = match decision {
         Decision::Known { org_id, reason } => {
-            fill_blanks(tx, org_id, sig, letter_id)?;
+            fill_blanks(tx, org_id, sig)?;
             (org_id, reason, false)
         }
-        Decision::New { reason } => (insert_org(tx, sig, letter_id)?, reason, true),
+        Decision::New { reason } => (insert_org(tx, sig)?, reason, true),
     };
     tx.prepare_cached(
         "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin)
@@ -511,6 +700,7 @@ fn import_one(
             reason
         ])?;
     }
+    reclassify_letter(tx, letter_id)?;
     Ok(Imported::New {
         letter_id,
         found: l.signatories.len(),
@@ -673,41 +863,27 @@ fn update_one(
             nl.url
         ],
     )?;
+    reclassify_letter(tx, letter_id)?;
     Ok(Imported::Updated(sum))
 }
 
-fn insert_org(
-    tx: &Transaction<'_>,
-    sig: &crate::parse::Signatory,
-    letter_id: i64,
-) -> Result<i64, StoreError> {
-    let country = classify::country(sig, letter_id);
-    let org_type = classify::org_type(sig);
+fn insert_org(tx: &Transaction<'_>, sig: &crate::parse::Signatory) -> Result<i64, StoreError> {
+    // Country and type come from `reclassify` once the letter's
+    // signatures (and so the notes printed with the name) are stored.
     tx.prepare_cached(&format!(
-        "INSERT INTO organizations (name, acronym, kind, country, country_reason, country_confidence,
-                                    org_type, org_type_reason, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {NOW})"
+        "INSERT INTO organizations (name, acronym, kind, created_at)
+         VALUES (?1, ?2, ?3, {NOW})"
     ))?
-    .execute(params![
-        sig.name,
-        sig.acronym,
-        sig.kind.as_str(),
-        country.as_ref().map(|a| &a.value),
-        country.as_ref().map(|a| &a.reason),
-        country.as_ref().map(|a| a.confidence),
-        org_type.as_ref().map(|a| &a.value),
-        org_type.as_ref().map(|a| &a.reason),
-    ])?;
+    .execute(params![sig.name, sig.acronym, sig.kind.as_str()])?;
     Ok(tx.last_insert_rowid())
 }
 
-/// A known organization gains an acronym or country it lacked; what it
-/// already has is never overwritten here.
+/// A known organization gains an acronym it lacked; what it already has
+/// is never overwritten here.
 fn fill_blanks(
     tx: &Transaction<'_>,
     org_id: i64,
     sig: &crate::parse::Signatory,
-    letter_id: i64,
 ) -> Result<(), StoreError> {
     if let Some(a) = &sig.acronym {
         tx.prepare_cached(
@@ -715,12 +891,85 @@ fn fill_blanks(
         )?
         .execute(params![org_id, a])?;
     }
-    if let Some(c) = classify::country(sig, letter_id) {
-        tx.prepare_cached(
-            "UPDATE organizations SET country = ?2, country_reason = ?3, country_confidence = ?4
-             WHERE id = ?1 AND country IS NULL AND country_locked = 0",
-        )?
-        .execute(params![org_id, c.value, c.reason, c.confidence])?;
+    Ok(())
+}
+
+/// What the registry knows about an organization that bears on its
+/// country and type: its names, whether it is a person, and every note
+/// and heading printed with it, withdrawn signatures included (a note is a
+/// fact about the signer even after the letter dropped it).
+fn evidence(conn: &Connection, org_id: i64) -> Result<Evidence, StoreError> {
+    let (name, kind): (String, String) = conn.query_row(
+        "SELECT name, kind FROM organizations WHERE id = ?1",
+        [org_id],
+        |r| Ok((r.get("name")?, r.get("kind")?)),
+    )?;
+    let mut names = vec![name];
+    let mut st = conn.prepare_cached("SELECT name FROM aliases WHERE org_id = ?1 ORDER BY id")?;
+    for n in st.query_map([org_id], |r| r.get::<_, String>("name"))? {
+        let n = n?;
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT letter_id, note, section, name_as_printed FROM signatures WHERE org_id = ?1
+         ORDER BY letter_id, position, id",
+    )?;
+    let signatures = st
+        .query_map([org_id], |r| {
+            Ok(SignatureClue {
+                letter_id: r.get("letter_id")?,
+                note: r.get("note")?,
+                section: r.get("section")?,
+                printed: r.get("name_as_printed")?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Evidence {
+        names,
+        individual: kind == "individual",
+        signatures,
+    })
+}
+
+/// Classifies an organization again from its evidence and stores the
+/// answers, leaving a country or type a person set (locked) as it is.
+fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreError> {
+    let c = classify::classify(&evidence(conn, org_id)?);
+    let tags = (!c.tags.is_empty()).then(|| c.tags.join(","));
+    conn.prepare_cached(
+        "UPDATE organizations SET
+             country = CASE WHEN country_locked = 1 THEN country ELSE ?2 END,
+             country_reason = CASE WHEN country_locked = 1 THEN country_reason ELSE ?3 END,
+             country_confidence = CASE WHEN country_locked = 1 THEN country_confidence ELSE ?4 END,
+             focus_country = ?5,
+             org_type = CASE WHEN org_type_locked = 1 THEN org_type ELSE ?6 END,
+             org_type_reason = CASE WHEN org_type_locked = 1 THEN org_type_reason ELSE ?7 END,
+             tags = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        org_id,
+        c.country.as_ref().map(|a| &a.value),
+        c.country.as_ref().map(|a| &a.reason),
+        c.country.as_ref().map(|a| a.confidence),
+        c.focus_country.as_ref().map(|a| &a.value),
+        c.org_type.value,
+        c.org_type.reason,
+        tags
+    ])?;
+    Ok(c)
+}
+
+/// Re-classifies every organization that signed the letter.
+fn reclassify_letter(tx: &Transaction<'_>, letter_id: i64) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT DISTINCT org_id FROM signatures WHERE letter_id = ?1")?
+        .query_map([letter_id], |r| r.get("org_id"))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        reclassify(tx, id)?;
     }
     Ok(())
 }

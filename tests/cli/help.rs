@@ -13,6 +13,10 @@ fn help_of_every_subcommand() {
         "orgs",
         "signed-by",
         "export",
+        "classify",
+        "set",
+        "why",
+        "eval-classify",
     ] {
         let args: Vec<&str> = if sub.is_empty() {
             vec!["--help"]

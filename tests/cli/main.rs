@@ -2,6 +2,7 @@
 //! temporary folder, and one snapshot of the parse of each fixture letter.
 
 mod bad_input;
+mod classify;
 mod commands;
 mod help;
 mod parse_snapshots;
