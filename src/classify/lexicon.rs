@@ -181,14 +181,6 @@ impl Hit {
             _ => None,
         })
     }
-
-    /// Whether this phrase is printed before `other` in the name.
-    pub fn before(&self, other: &Hit) -> bool {
-        if self.end <= other.start {
-            return true;
-        }
-        self.start == other.start && self.inner.unwrap_or(0) < other.inner.unwrap_or(0)
-    }
 }
 
 pub struct Lexicon {
@@ -425,10 +417,11 @@ fn join_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
     keys.collect::<Vec<_>>().join(" ")
 }
 
+/// The flags that open a term's note ("weak federation: also ..."); the
+/// rest of the note is free text.
 fn parse_flags(note: &str) -> TermFlags {
-    let head = note.split(':').next().unwrap_or("");
     let mut f = TermFlags::default();
-    for w in head.split_whitespace() {
+    for w in note.split([' ', ':']).filter(|w| !w.is_empty()) {
         match w {
             "weak" => f.weak = true,
             "suffix" => f.suffix = true,
@@ -438,7 +431,7 @@ fn parse_flags(note: &str) -> TermFlags {
             "federation" => f.federation = true,
             "labour" => f.labour = true,
             "people" => f.people = true,
-            _ => {}
+            _ => break,
         }
     }
     f
@@ -569,6 +562,64 @@ fn arabic_key(folded: &str) -> (Option<Clitic>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::tables;
+
+    /// Every row of the classification tables is whole and names real
+    /// countries and types; a malformed row would be skipped silently.
+    #[test]
+    fn tables_are_well_formed() {
+        let codes = &tables().country_codes;
+        let valid = |cc: &str| cc.is_empty() || codes.contains(cc);
+        for (name, text, width) in [
+            ("org_types", ORG_TYPES, 4),
+            ("tags", TAGS, 3),
+            ("ethnic_groups", ETHNIC_GROUPS, 4),
+            ("demonyms", DEMONYMS, 3),
+            ("places", PLACES, 4),
+            ("name_words", NAME_WORDS, 3),
+        ] {
+            for r in rows(text) {
+                assert_eq!(r.len(), width, "{name}: {r:?}");
+                assert!(
+                    !r[0].trim().is_empty() && !tokens(r[0]).is_empty(),
+                    "{name}: {r:?}"
+                );
+            }
+        }
+        for r in rows(ORG_TYPES) {
+            assert!(OrgType::parse(r[2]).is_some(), "{r:?}");
+            // A note is flags, then ": " and free text, or free text alone.
+            if let Some((head, _)) = r[3].split_once(':') {
+                assert_ne!(parse_flags(head), TermFlags::default(), "{r:?}");
+            }
+        }
+        for r in rows(ETHNIC_GROUPS) {
+            assert!(valid(r[3]), "{r:?}");
+        }
+        for r in rows(DEMONYMS) {
+            assert!(!r[2].is_empty() && valid(r[2]), "{r:?}");
+        }
+        for r in rows(PLACES) {
+            assert!(
+                ["country", "city", "region", "namesake", "world", "none"].contains(&r[3]),
+                "{r:?}"
+            );
+            assert_eq!(r[2].is_empty(), matches!(r[3], "world" | "none"), "{r:?}");
+            assert!(valid(r[2]), "{r:?}");
+        }
+        for r in rows(NAME_WORDS) {
+            assert!(
+                ["in", "of", "for", "article", "topic"].contains(&r[2]),
+                "{r:?}"
+            );
+        }
+        for r in rows(TAGS) {
+            assert!(
+                ["women", "youth", "students", "human_rights", "labour"].contains(&r[2]),
+                "{r:?}"
+            );
+        }
+    }
 
     fn keys(s: &str) -> Vec<String> {
         tokens(s).into_iter().map(|t| t.key).collect()

@@ -12,7 +12,7 @@
 
 mod country;
 pub mod eval;
-pub mod lexicon;
+mod lexicon;
 mod org_type;
 
 use serde::Serialize;
