@@ -103,15 +103,17 @@ fn load() -> Tables {
     let mut headers = HashMap::new();
     let mut weak = Vec::new();
     for r in rows(HEADERS) {
-        if let [phrase, _lang, role] = r[..] {
-            let role = match role {
+        if let [phrase, _lang, kind] = r[..] {
+            let role = match kind {
                 "organizations" => HeaderRole::Organizations,
                 "individuals" => HeaderRole::Individuals,
                 "more" => HeaderRole::More,
-                "weak" => HeaderRole::Weak,
+                "weak" | "closing" => HeaderRole::Weak,
                 _ => HeaderRole::List,
             };
-            if role == HeaderRole::Weak {
+            // "closing" formulas ("Respectfully,") count only as a whole line;
+            // "weak" phrases ("the undersigned") anywhere in one.
+            if kind == "weak" {
                 weak.push(name_key(phrase));
             } else {
                 headers.insert(name_key(phrase), role);

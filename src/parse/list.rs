@@ -236,6 +236,10 @@ fn looks_like_entry(b: &Block) -> bool {
     if t.ends_with(':') {
         return false;
     }
+    // Slogans and demands end with "!"; a name rarely does ("GetUp!").
+    if words >= 4 && t.ends_with(['!', '！']) {
+        return false;
+    }
     let first = t.chars().next().unwrap_or(' ');
     // "→ Sign the letter", "© 2021": a name starts with a letter, a digit,
     // a quote or an opening bracket.
@@ -447,8 +451,15 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 i += 1;
                 continue;
             }
-            if hd.role != HeaderRole::Weak {
-                break;
+            // "Signataires" or "Subsequent signers" right after entries (blank
+            // lines only between): more of the same list, as a section.
+            if matches!(hd.role, HeaderRole::List | HeaderRole::More) {
+                section.label = Some(b.text.trim_end_matches([':', '：']).to_string());
+                section.expected = None;
+                shape = None;
+                blanks = 0;
+                i += 1;
+                continue;
             }
         }
         // A country group heading: "South Korea (76)".
@@ -479,7 +490,11 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         }
         match shape {
             None => {
-                if b.heading == Some(7) && !items.is_empty() {
+                let next_bold = blocks[i + 1..]
+                    .iter()
+                    .find(|n| !n.is_blank())
+                    .is_some_and(|n| n.heading == Some(7));
+                if b.heading == Some(7) && (!items.is_empty() || !next_bold) {
                     // A bold line between groups: a section label.
                     section.label = Some(b.text.trim_end_matches(':').to_string());
                     section.country = None;
@@ -742,7 +757,44 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         floor = found.end;
         i = found.end;
     }
+    if letters.is_empty() {
+        if let Some(l) = headerless_list(blocks) {
+            letters.push(l);
+        }
+    }
     letters
+}
+
+/// Pieces a headerless comma paragraph needs before it is read as a list.
+const MIN_HEADERLESS_PIECES: usize = 10;
+
+/// A page with no list header may still print its signers as one long
+/// comma-separated paragraph of names, often grouped by "(Country)"
+/// markers. The longest such paragraph, if long enough, is the list.
+fn headerless_list(blocks: &[Block]) -> Option<Letter> {
+    let (i, n) = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.chrome && b.marker == Marker::None && is_comma_list(&b.text))
+        .map(|(i, b)| (i, split_commas(&b.text).len()))
+        .max_by_key(|&(_, n)| n)?;
+    let b = &blocks[i];
+    let grouped = b.text.trim_start().starts_with('(')
+        && b.text
+            .find(')')
+            .is_some_and(|c| country_code(&b.text[1..c]).is_some());
+    if n < MIN_HEADERLESS_PIECES && !(grouped && n >= 4) {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut section = Section::default();
+    push_paragraph(&mut items, i, &b.text, &mut section);
+    let mut letter = build_letter(blocks, 0, i, None, items, false);
+    letter.warnings.push(
+        "no list header was found; the list is the page's long comma-separated paragraph of names"
+            .into(),
+    );
+    Some(letter)
 }
 
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
