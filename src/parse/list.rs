@@ -33,8 +33,23 @@ struct Header {
 /// signatories of this letter are:"); or, weakly, a line holding a phrase
 /// such as "the undersigned".
 fn header(b: &Block) -> Option<Header> {
-    if b.chrome || b.text.is_empty() || b.cell || b.marker != Marker::None {
+    if b.chrome || b.text.is_empty() || b.marker != Marker::None {
         return None;
+    }
+    if b.cell {
+        // A table's header row: "Signatory | Country".
+        if b.heading.is_none() {
+            return None;
+        }
+        return b.text.split(" | ").find_map(|c| {
+            let key = name_key(c);
+            header_role(&key)
+                .filter(|r| *r != HeaderRole::Weak)
+                .map(|role| Header {
+                    role,
+                    language: language_of(&key),
+                })
+        });
     }
     let text = b
         .text
@@ -220,6 +235,11 @@ fn followed_by_lines(blocks: &[Block], i: usize) -> bool {
 /// True when a line reads like a name rather than prose: short, not a
 /// sentence, not a closing formula, not starting with a symbol.
 fn looks_like_entry(b: &Block) -> bool {
+    if b.cell && !b.chrome {
+        // A table row: an entry when it has a name cell.
+        let name = row_entry(&b.text);
+        return !name.is_empty() && name.chars().count() <= MAX_ENTRY_CHARS;
+    }
     let t = &b.text;
     if t.is_empty() || b.chrome || t.chars().count() > MAX_ENTRY_CHARS {
         return false;
@@ -369,6 +389,29 @@ fn country_heading(b: &Block) -> Option<String> {
         _ => t.trim_start_matches('(').trim_end_matches(')').trim(),
     };
     country_code(name).map(str::to_string)
+}
+
+/// A table row "Name | Country | Website" read as one entry, "Name,
+/// Country": the first cell with letters is the name, and a cell that
+/// names a country becomes its note. Other cells (logos, descriptions,
+/// links) are left out.
+fn row_entry(text: &str) -> String {
+    let cells: Vec<&str> = text.split(" | ").map(str::trim).collect();
+    let Some(name_at) = cells
+        .iter()
+        .position(|c| c.chars().any(char::is_alphabetic))
+    else {
+        return String::new();
+    };
+    let mut out = cells[name_at].to_string();
+    if let Some(c) = cells[name_at + 1..]
+        .iter()
+        .find(|c| country_code(c).is_some())
+    {
+        out.push_str(", ");
+        out.push_str(c);
+    }
+    out
 }
 
 /// The number in a group heading's trailing "(N)".
@@ -597,7 +640,16 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             }
         }
         let before = items.len();
-        if shape == Some(Shape::Paragraph) {
+        if b.cell {
+            let text = row_entry(&b.text);
+            if !text.is_empty() {
+                items.push(Item {
+                    block: i,
+                    text,
+                    section: section.clone(),
+                });
+            }
+        } else if shape == Some(Shape::Paragraph) {
             push_paragraph(&mut items, i, &b.text, &mut section);
         } else {
             items.push(Item {
@@ -639,7 +691,10 @@ fn push_paragraph(items: &mut Vec<Item>, block: usize, text: &str, section: &mut
                 }
             }
         }
-        if p.is_empty() || says_partial(p) {
+        // Prose around a list in a sentence ("along with nearly 70
+        // organizations") starts in lower case or runs long.
+        let lower = p.chars().next().is_some_and(char::is_lowercase);
+        if p.is_empty() || says_partial(p) || lower || p.split_whitespace().count() > 30 {
             continue;
         }
         items.push(Item {
