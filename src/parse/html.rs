@@ -104,6 +104,10 @@ struct Walker {
     max_depth: usize,
     /// The number the next `<li>` of an `<ol>` carries.
     next_number: Option<u64>,
+    /// Inside a table row of several simple cells: the cells read so far.
+    /// The row becomes one block, "cell | cell | cell".
+    row: Option<Vec<String>>,
+    row_header: bool,
 }
 
 pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
@@ -119,6 +123,8 @@ pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
         line_depth: 0,
         max_depth: 0,
         next_number: None,
+        row: None,
+        row_header: false,
     };
     // The <title> reads as a top-level heading at the start.
     if let Ok(sel) = scraper::Selector::parse("head > title") {
@@ -217,7 +223,35 @@ impl Walker {
                         .children()
                         .filter(|n| matches!(n.value(), Node::Element(e) if matches!(e.name(), "td" | "th")))
                         .count();
-                    c.in_row_cells = cells > 1;
+                    // Layout tables nest tables in their cells; only rows
+                    // of plain cells are data rows.
+                    let nested = node.descendants().skip(1).any(|n| {
+                        matches!(n.value(), Node::Element(e) if matches!(e.name(), "table" | "ul" | "ol" | "p" | "div"))
+                    });
+                    c.in_row_cells = cells > 1 && !nested;
+                    if c.in_row_cells {
+                        self.row = Some(Vec::new());
+                        self.row_header = node
+                            .children()
+                            .all(|n| !matches!(n.value(), Node::Element(e) if e.name() == "td"));
+                        for child in node.children() {
+                            self.walk(child, c)?;
+                        }
+                        self.flush();
+                        let cells = self.row.take().unwrap_or_default();
+                        if cells.iter().any(|c| !c.is_empty()) {
+                            let mut b = Block::blank(0);
+                            b.text = cells.join(" | ");
+                            b.raw = b.text.clone();
+                            b.cell = true;
+                            b.chrome = ctx.chrome;
+                            if self.row_header {
+                                b.heading = Some(7);
+                            }
+                            self.blocks.push(b);
+                        }
+                        return Ok(());
+                    }
                 }
                 if name == "ol" {
                     let start = el
@@ -274,6 +308,20 @@ impl Walker {
     }
 
     fn flush(&mut self) {
+        if let Some(row) = self.row.as_mut() {
+            // Inside a data row: each cell's text is one column.
+            let text = clean(&self.line);
+            if !text.is_empty() || self.line_cell {
+                row.push(text);
+            }
+            self.line.clear();
+            self.line_bold = 0;
+            self.line_marker = Marker::None;
+            self.line_heading = None;
+            self.line_chrome = false;
+            self.line_cell = false;
+            return;
+        }
         let text = clean(&self.line);
         if !text.is_empty() {
             let mut b = Block::blank(0);

@@ -38,9 +38,8 @@ fn header(b: &Block) -> Option<Header> {
     }
     if b.cell {
         // A table's header row: "Signatory | Country".
-        if b.heading.is_none() {
-            return None;
-        }
+        // Only its header row can name the list.
+        b.heading?;
         return b.text.split(" | ").find_map(|c| {
             let key = name_key(c);
             header_role(&key)
@@ -404,6 +403,12 @@ fn row_entry(text: &str) -> String {
         return String::new();
     };
     let mut out = cells[name_at].to_string();
+    // "AK Vorrat - Germany" in a cell: the country is a note, as a column would be.
+    if let Some((name, tail)) = out.clone().rsplit_once(" - ") {
+        if country_code(tail).is_some() {
+            out = format!("{name}, {tail}");
+        }
+    }
     if let Some(c) = cells[name_at + 1..]
         .iter()
         .find(|c| country_code(c).is_some())
@@ -525,6 +530,12 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         }
         if b.heading.is_some() && b.heading != Some(7) {
             break;
+        }
+        // A table's header row ("Organisation | Country") labels columns,
+        // not a section.
+        if b.cell && b.heading.is_some() {
+            i += 1;
+            continue;
         }
         // A group that announced its count and has it is complete: what
         // follows is another group heading or the end of the list.
