@@ -255,6 +255,10 @@ fn looks_like_entry(b: &Block) -> bool {
     if t.ends_with(':') {
         return false;
     }
+    // Interface messages trail off: "Submitting form...", "Loading…".
+    if t.ends_with("...") || t.ends_with('…') {
+        return false;
+    }
     // Slogans and demands end with "!"; a name rarely does ("GetUp!").
     if words >= 4 && t.ends_with(['!', '！']) {
         return false;
@@ -559,7 +563,7 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 if !looks_like_entry(b) && !is_comma_list(&b.text) {
                     // A short note before the entries ("→ Sign the letter"),
                     // skipped; anything longer ends the search.
-                    if items.is_empty() && skipped < 2 && b.words() <= 30 && b.heading.is_none() {
+                    if section.seen == 0 && skipped < 2 && b.words() <= 30 && b.heading.is_none() {
                         skipped += 1;
                         i += 1;
                         continue;
@@ -929,7 +933,8 @@ fn build_letter(
     let title = title_idx.map(|t| blocks[t].text.trim_end_matches([':', '.']).to_string());
 
     // The claimed count: the header line itself, then the statement's text.
-    let mut claimed = claimed_count(&blocks[h].text);
+    let mut claimed =
+        claimed_count(&blocks[h].text).or_else(|| title.as_deref().and_then(claimed_count));
     if claimed.is_none() {
         claimed = blocks[scope_start..h]
             .iter()
