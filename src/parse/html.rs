@@ -212,6 +212,8 @@ impl Walker {
                 let block = BLOCK.contains(&name);
                 if block {
                     self.flush();
+                    // A block's indent is its element depth.
+                    self.line_depth = c.depth as u32;
                 }
                 match name {
                     "ol" => c.list = Some(true),

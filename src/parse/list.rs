@@ -478,6 +478,12 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         if b.rule {
             break;
         }
+        // Under a weak header ("We, the undersigned, ..." in a paragraph), a
+        // line less indented than that paragraph belongs to the page around
+        // it (the next statement's heading), not to a list.
+        if first_role == HeaderRole::Weak && b.indent < blocks[h].indent {
+            break;
+        }
         if b.chrome {
             if items.is_empty() {
                 i += 1;

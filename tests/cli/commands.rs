@@ -59,7 +59,7 @@ fn import_multi_statement_page_gives_one_letter_in_printed_order() {
     assert_eq!(by_pos(14)["name_as_printed"], "Kim Wan Sik (MR)");
     assert_eq!(by_pos(14)["kind"], "individual");
     assert_eq!(by_pos(14)["note"], "MR");
-    assert_eq!(by_pos(10)["line"], "52");
+    assert_eq!(by_pos(10)["line"], "56");
     // Karen and Karenni stay two organizations.
     assert_ne!(by_pos(10)["org_id"], by_pos(11)["org_id"]);
 }
@@ -340,4 +340,26 @@ fn partial_lists_and_count_mismatches_are_flagged() {
         "{}",
         out.stderr
     );
+}
+
+/// Found on the seed page: a "We, the undersigned, ..." paragraph followed
+/// by the next statement's outline heading and its short lines was read as
+/// a second letter. Lines less indented than the paragraph end its list.
+#[test]
+fn weak_header_does_not_swallow_the_next_statement() {
+    let env = Env::new();
+    let out = env.run(&[
+        "import",
+        "--dry-run",
+        "--format",
+        "csv",
+        &fixture("multi_statement.txt"),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("statement 1 of"),
+        "one letter only: {}",
+        out.stderr
+    );
+    assert_eq!(Env::csv_rows(&out.stdout).len(), 24);
 }
