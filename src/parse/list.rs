@@ -714,7 +714,22 @@ fn push_paragraph(items: &mut Vec<Item>, block: usize, text: &str, section: &mut
         }
         // Prose around a list in a sentence ("along with nearly 70
         // organizations") starts in lower case or runs long.
-        let lower = p.chars().next().is_some_and(char::is_lowercase);
+        // "Other groups include X": keep what follows the verb.
+        for cue in [
+            " include ",
+            " including ",
+            " such as ",
+            " incluyen ",
+            " notamment ",
+        ] {
+            if let Some((_, after)) = p.split_once(cue) {
+                p = after.trim();
+            }
+        }
+        // "iFreedom Uganda" is a name; "along with ..." is prose.
+        let mut cs = p.chars();
+        let lower =
+            cs.next().is_some_and(char::is_lowercase) && !cs.next().is_some_and(char::is_uppercase);
         if p.is_empty() || says_partial(p) || lower || p.split_whitespace().count() > 30 {
             continue;
         }
