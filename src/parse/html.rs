@@ -144,6 +144,7 @@ pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
         depth: 0,
         list: None,
         in_row_cells: false,
+        in_main: false,
     };
     w.walk(doc.tree.root(), ctx)?;
     w.flush();
@@ -159,6 +160,8 @@ struct Ctx {
     /// Inside an `<ol>` (Some(true)) or `<ul>` (Some(false)).
     list: Option<bool>,
     in_row_cells: bool,
+    /// Inside `<main>` or `<article>`.
+    in_main: bool,
 }
 
 impl Walker {
@@ -197,7 +200,13 @@ impl Walker {
                 }
                 let mut c = ctx;
                 c.depth += 1;
-                if matches!(name, "nav" | "header" | "footer" | "aside" | "form")
+                if matches!(name, "main" | "article") {
+                    c.in_main = true;
+                }
+                // A <header> inside an article is the article's own heading.
+                let page_part = matches!(name, "nav" | "footer" | "aside" | "form")
+                    || (name == "header" && !ctx.in_main);
+                if page_part
                     || el
                         .attr("role")
                         .is_some_and(|r| r == "navigation" || r == "banner")
@@ -387,10 +396,19 @@ fn assign_lines(source: &str, blocks: &mut [Block]) {
             .chars()
             .take(24)
             .collect();
-        let found = source[pos..]
-            .find(&probe)
-            .or_else(|| source[pos..].find(&word))
-            .map(|i| pos + i);
+        // The text's start as written, or its first word when that comes
+        // sooner (tags inside the text defeat the exact search, and an
+        // exact match far ahead is a later repetition); a miss keeps the
+        // previous line rather than jumping.
+        let exact = source[pos..].find(&probe);
+        let first = (word.chars().count() >= 4)
+            .then(|| source[pos..].find(&word))
+            .flatten()
+            .filter(|&i| i < 4000);
+        let found = match (exact, first) {
+            (Some(a), Some(b)) => Some(pos + a.min(b)),
+            (a, b) => a.or(b).map(|i| pos + i),
+        };
         if let Some(at) = found {
             pos = at;
             last_line = line_of(at) as u32;

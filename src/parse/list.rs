@@ -74,9 +74,11 @@ fn header(b: &Block) -> Option<Header> {
         for end in (1..ws.len().min(6)).rev() {
             let head = ws[..end].join(" ");
             if let Some(role) = header_role(&head) {
-                if role != HeaderRole::Weak
-                    && (end >= 2 || b.heading.is_some() || text.contains(':'))
-                {
+                // One word opens a list only as a list phrase in a heading
+                // ("Signataires de la lettre ..."); "Groups oppose ..." is a title.
+                let one_word_ok =
+                    role == HeaderRole::List && (b.heading.is_some() || text.contains(':'));
+                if role != HeaderRole::Weak && (end >= 2 || one_word_ok) {
                     return found(role, &head);
                 }
             }
@@ -213,6 +215,17 @@ fn prose_words(t: &str) -> usize {
         .count()
 }
 
+/// "Concerned citizens", "The undersigned": a capitalised word then only
+/// lower-case words, three words at most.
+fn is_collective(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && words[0].chars().next().is_some_and(char::is_uppercase)
+        && words[1..]
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_lowercase() || !c.is_alphabetic()))
+}
+
 /// True when the entries after a comma-dense line are lines like it: then
 /// each line is one entry ("Name, Title, Institution, Country"), not a
 /// paragraph of names.
@@ -245,6 +258,15 @@ fn looks_like_entry(b: &Block) -> bool {
     }
     let words = b.words();
     if words > 30 {
+        return false;
+    }
+    // A sentence: a full stop after ten words or more, most of them in
+    // lower case (names, even French ones, capitalise more).
+    let lower_words = t
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    if words >= 10 && t.ends_with(['.', '"', '”']) && lower_words * 10 >= words * 7 {
         return false;
     }
     // A sentence: ends with a full stop and reads as prose (names end
@@ -566,6 +588,13 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                     blanks = 0;
                     continue;
                 }
+                // "Respectfully, / Concerned citizens / ...": a collective
+                // signature line under a closing formula is a label.
+                if first_role == HeaderRole::Weak && items.is_empty() && is_collective(&b.text) {
+                    section.label = Some(b.text.clone());
+                    i += 1;
+                    continue;
+                }
                 if !looks_like_entry(b) && !is_comma_list(&b.text) {
                     // A short note before the entries ("→ Sign the letter"),
                     // skipped; anything longer ends the search.
@@ -848,12 +877,155 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         floor = found.end;
         i = found.end;
     }
+    // Pages with no list header: a long comma paragraph of names, a
+    // signature block "Network (member, member, ...)", or a sentence that
+    // names its signers ("written and endorsed by A, B and C").
     if letters.is_empty() {
-        if let Some(l) = headerless_list(blocks) {
+        if let Some(l) = headerless_list(blocks)
+            .or_else(|| network_block(blocks))
+            .or_else(|| prose_list(blocks))
+        {
             letters.push(l);
         }
     }
     letters
+}
+
+/// Entries a signature block or a prose list needs to count.
+const MIN_FALLBACK_ENTRIES: usize = 3;
+
+/// A signature block with no header: a network's name, then its members
+/// in parentheses, one per line, each but the last ending with a comma:
+/// "Victims' support network" / "(Member A," / "Member B," / "Member C)".
+fn network_block(blocks: &[Block]) -> Option<Letter> {
+    for start in 1..blocks.len() {
+        let b = &blocks[start];
+        if b.chrome
+            || b.marker != Marker::None
+            || !b.text.starts_with('(')
+            || !b.text.ends_with(',')
+        {
+            continue;
+        }
+        let mut end = start;
+        while end + 1 < blocks.len()
+            && blocks[end].text.ends_with(',')
+            && !blocks[end + 1].is_blank()
+        {
+            end += 1;
+        }
+        if !blocks[end].text.ends_with(')') || end - start + 1 < MIN_FALLBACK_ENTRIES {
+            continue;
+        }
+        let network = &blocks[start - 1];
+        if network.is_blank() || !looks_like_entry(network) {
+            continue;
+        }
+        let mut items = vec![Item {
+            block: start - 1,
+            text: network.text.clone(),
+            section: Section::default(),
+        }];
+        let members = Section {
+            label: Some(format!("members of {}", network.text)),
+            ..Section::default()
+        };
+        for (k, m) in blocks[start..=end].iter().enumerate() {
+            let mut t = m.text.trim_end_matches(',').trim();
+            if k == 0 {
+                t = t.strip_prefix('(').unwrap_or(t);
+            }
+            if start + k == end {
+                t = t.strip_suffix(')').unwrap_or(t);
+            }
+            items.push(Item {
+                block: start + k,
+                text: t.trim().to_string(),
+                section: members.clone(),
+            });
+        }
+        let mut letter = build_letter(blocks, 0, start - 1, None, items, false);
+        letter.warnings.push(
+            "no list header was found; the list is a signature block of a network and its members"
+                .into(),
+        );
+        return Some(letter);
+    }
+    None
+}
+
+/// A sentence that names its signers after a cue from `data/headers.csv`
+/// ("written and endorsed by", "other groups include"): the names run
+/// until a piece that reads as prose; "with assistance from experts" turns
+/// the rest into people. The sentence with the most names wins.
+fn prose_list(blocks: &[Block]) -> Option<Letter> {
+    let cues = &crate::data::tables().inline_cues;
+    let mut best: Option<(usize, Vec<Item>)> = None;
+    for (i, b) in blocks.iter().enumerate() {
+        if b.chrome {
+            continue;
+        }
+        let lower = b.text.to_lowercase();
+        let Some(at) = cues
+            .iter()
+            .filter_map(|c| lower.find(&format!("{c} ")).map(|p| p + c.len() + 1))
+            .min()
+        else {
+            continue;
+        };
+        let mut items = Vec::new();
+        let mut section = Section::default();
+        let pieces = split_commas(&b.text[at..]);
+        let n = pieces.len();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let mut p = piece.trim().to_string();
+            for cue in [
+                "with assistance from experts ",
+                "with assistance from ",
+                "and experts ",
+            ] {
+                if let Some(rest) = p.strip_prefix(cue) {
+                    section = Section {
+                        label: Some(cue.trim().to_string()),
+                        kind: Some(Kind::Individual),
+                        ..Section::default()
+                    };
+                    p = rest.to_string();
+                }
+            }
+            let first = p.chars().next();
+            if p.is_empty()
+                || first.is_some_and(char::is_lowercase)
+                || p.split_whitespace().count() > 12
+            {
+                break;
+            }
+            // The last piece: "Bruno Watt and Dr Suelette Dreyfus".
+            let parts: Vec<String> = if k + 1 == n && section.kind == Some(Kind::Individual) {
+                p.split(" and ").map(|x| x.trim().to_string()).collect()
+            } else {
+                vec![p]
+            };
+            for text in parts {
+                items.push(Item {
+                    block: i,
+                    text,
+                    section: section.clone(),
+                });
+            }
+        }
+        if items.len() >= MIN_FALLBACK_ENTRIES
+            && best.as_ref().is_none_or(|(_, b)| items.len() > b.len())
+        {
+            best = Some((i, items));
+        }
+    }
+    let (i, items) = best?;
+    let mut letter = build_letter(blocks, 0, i, None, items, false);
+    letter.warnings.push(
+        "no list header was found; the list is read from a sentence that names the signers".into(),
+    );
+    Some(letter)
 }
 
 /// Pieces a headerless comma paragraph needs before it is read as a list.
@@ -961,6 +1133,13 @@ fn build_letter(
             .iter()
             .filter(|b| !b.chrome)
             .find_map(|b| claimed_count(&b.text));
+        // A count badge in the page's chrome ("1821 signatures") counts when
+        // the text itself claims nothing.
+        if claimed.is_none() {
+            claimed = blocks[scope_start..h]
+                .iter()
+                .find_map(|b| claimed_count(&b.text));
+        }
     }
     // The date: the title, then short lines of the statement (datelines).
     let date = title.as_deref().and_then(find_date).or_else(|| {
