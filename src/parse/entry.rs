@@ -123,7 +123,7 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
 }
 
 /// Two to four capitalised words and nothing else: "Brian Eno", "Renata Avila".
-fn looks_like_person(s: &str) -> bool {
+pub fn looks_like_person(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
     (2..=4).contains(&words.len())
         && words
@@ -131,8 +131,74 @@ fn looks_like_person(s: &str) -> bool {
             .all(|w| w.chars().next().is_some_and(char::is_uppercase))
         && !words
             .iter()
+            .any(|w| ORG_WORDS.contains(&w.to_lowercase().trim_end_matches(['.', ','])))
+        && !words
+            .iter()
             .any(|w| w.len() > 2 && w.chars().all(|c| !c.is_lowercase()))
 }
+
+/// True when an entry reads "Person Name, affiliation" (or with " / ",
+/// " - " or a tab): the part before the separator looks like a person.
+pub fn person_with_affiliation(s: &str) -> bool {
+    split_person(s).is_some_and(|(who, rest)| {
+        // "Open Rights Group, United Kingdom" is a name and its country.
+        looks_like_person(&who) && country_code(&rest).is_none() && subdivision(&rest).is_none()
+    })
+}
+
+/// Words that make a name an organization's, never a person's.
+const ORG_WORDS: &[&str] = &[
+    "group",
+    "foundation",
+    "network",
+    "association",
+    "union",
+    "council",
+    "centre",
+    "center",
+    "institute",
+    "committee",
+    "coalition",
+    "alliance",
+    "campaign",
+    "community",
+    "society",
+    "league",
+    "forum",
+    "watch",
+    "now",
+    "international",
+    "federation",
+    "project",
+    "initiative",
+    "club",
+    "trust",
+    "fund",
+    "party",
+    "church",
+    "university",
+    "college",
+    "school",
+    "museum",
+    "press",
+    "media",
+    "news",
+    "radio",
+    "rights",
+    "action",
+    "movement",
+    "platform",
+    "collective",
+    "solidarity",
+    "organization",
+    "organisation",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "e.v.",
+    "vzw",
+];
 
 /// "Name, affiliation", "Name / affiliation", "Name - affiliation".
 fn split_person(s: &str) -> Option<(String, String)> {

@@ -1061,9 +1061,28 @@ fn headerless_list(blocks: &[Block]) -> Option<Letter> {
 }
 
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
+    // Decide from the whole list: when most entries of a section read
+    // "Person Name, affiliation", that section lists people.
+    let mut per_section: std::collections::HashMap<Option<String>, (usize, usize)> =
+        Default::default();
+    for it in &items {
+        let e = per_section.entry(it.section.label.clone()).or_default();
+        e.0 += 1;
+        if crate::parse::entry::person_with_affiliation(&it.text) {
+            e.1 += 1;
+        }
+    }
     let mut out = Vec::with_capacity(items.len());
     for (n, it) in items.into_iter().enumerate() {
-        let e = parse_entry(&it.text, it.section.kind);
+        let (total, people) = per_section[&it.section.label];
+        let people_list = total >= 3 && people * 10 >= total * 6;
+        let hint = it.section.kind.or_else(|| {
+            (people_list
+                && (crate::parse::entry::person_with_affiliation(&it.text)
+                    || crate::parse::entry::looks_like_person(&it.text)))
+            .then_some(Kind::Individual)
+        });
+        let e = parse_entry(&it.text, hint);
         let b = &blocks[it.block];
         let kind = if e.individual {
             Kind::Individual
