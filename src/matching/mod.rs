@@ -4,6 +4,13 @@
 //! matcher, [`ExactKey`], links names whose [`name_key`] is equal; fuzzy
 //! matching, acronyms and human judgements plug in behind the same trait.
 
+pub mod aliases;
+pub mod cluster;
+pub mod eval;
+pub mod index;
+pub mod keys;
+pub mod score;
+
 use crate::normalize::name_key;
 use crate::parse::{Kind, Signatory};
 

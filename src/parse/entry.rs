@@ -33,6 +33,21 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
         }
     }
     let mut notes: Vec<String> = Vec::new();
+    // A leading acronym: "FIDH – International Federation for Human Rights".
+    for sep in [" – ", " — ", " - ", ": "] {
+        if let Some((head, rest)) = name.split_once(sep) {
+            let caps_only = head.chars().all(|c| !c.is_lowercase());
+            if is_acronym(head)
+                && (sep != ": " || (caps_only && head.chars().count() >= 3))
+                && rest.split_whitespace().count() >= 2
+                && country_code(head).is_none()
+            {
+                e.acronym = Some(head.to_string());
+                name = rest.trim().to_string();
+                break;
+            }
+        }
+    }
 
     // Trailing annotations, outermost first; at most a few.
     for _ in 0..4 {
@@ -258,10 +273,11 @@ pub fn is_acronym(s: &str) -> bool {
     }
     let first = s.split(['-', '/', '.']).next().unwrap_or("");
     let caps = first.chars().filter(|c| c.is_uppercase()).count();
+    let letters = first.chars().filter(|c| c.is_alphabetic()).count();
+    // "APHR", "GM4MD", and mixed forms such as "EDRi" (mostly capitals).
     caps >= 2
-        && first
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+        && caps * 10 >= letters * 7
+        && first.chars().all(|c| c.is_alphanumeric() || c == '&')
         && s.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '&'))
 }
