@@ -2,12 +2,19 @@
 //! and its `run`). The only part of the crate that prints: data on
 //! stdout, messages on stderr.
 
+mod alias;
+mod dedupe;
+mod eval;
 mod export;
 mod import;
 mod letters;
+mod merge;
 mod orgs;
+mod review;
 mod show;
 mod signed_by;
+mod split;
+mod undo;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +51,13 @@ enum Command {
     Orgs(orgs::Args),
     SignedBy(signed_by::Args),
     Export(export::Args),
+    Review(review::Args),
+    Merge(merge::Args),
+    Split(split::Args),
+    Undo(undo::Args),
+    Dedupe(dedupe::Args),
+    Alias(alias::Args),
+    Eval(eval::Args),
 }
 
 /// How listing commands write rows.
@@ -90,6 +104,13 @@ pub fn main() -> Result<ExitCode> {
         Command::Orgs(a) => orgs::run(a, &db),
         Command::SignedBy(a) => signed_by::run(a, &db),
         Command::Export(a) => export::run(a, &db),
+        Command::Review(a) => review::run(a, &db),
+        Command::Merge(a) => merge::run(a, &db),
+        Command::Split(a) => split::run(a, &db),
+        Command::Undo(a) => undo::run(a, &db),
+        Command::Dedupe(a) => dedupe::run(a, &db),
+        Command::Alias(a) => alias::run(a, &db),
+        Command::Eval(a) => eval::run(a, &db),
     }
 }
 

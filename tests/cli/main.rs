@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod help;
+mod matching;
 mod matching_eval;
 mod parse_snapshots;
 mod updates;
