@@ -13,6 +13,13 @@ fn help_of_every_subcommand() {
         "orgs",
         "signed-by",
         "export",
+        "review",
+        "merge",
+        "split",
+        "undo",
+        "dedupe",
+        "alias",
+        "eval",
     ] {
         let args: Vec<&str> = if sub.is_empty() {
             vec!["--help"]
