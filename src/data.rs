@@ -29,6 +29,9 @@ pub struct Tables {
     pub headers: HashMap<String, HeaderRole>,
     /// Phrases that may open a list from inside a sentence.
     pub weak_headers: Vec<String>,
+    /// Phrases after which a sentence lists its signers ("written and
+    /// endorsed by A, B and C"), read only when a page has no list.
+    pub inline_cues: Vec<String>,
     /// City name (folded) -> the countries that have a city of that name.
     pub cities: HashMap<String, Vec<&'static str>>,
     pub count_nouns: HashSet<String>,
@@ -102,17 +105,22 @@ pub fn tables() -> &'static Tables {
 fn load() -> Tables {
     let mut headers = HashMap::new();
     let mut weak = Vec::new();
+    let mut inline = Vec::new();
     for r in rows(HEADERS) {
-        if let [phrase, _lang, role] = r[..] {
-            let role = match role {
+        if let [phrase, _lang, kind] = r[..] {
+            let role = match kind {
                 "organizations" => HeaderRole::Organizations,
                 "individuals" => HeaderRole::Individuals,
                 "more" => HeaderRole::More,
-                "weak" => HeaderRole::Weak,
+                "weak" | "closing" => HeaderRole::Weak,
                 _ => HeaderRole::List,
             };
-            if role == HeaderRole::Weak {
+            // "closing" formulas ("Respectfully,") count only as a whole line;
+            // "weak" phrases ("the undersigned") anywhere in one.
+            if kind == "weak" {
                 weak.push(name_key(phrase));
+            } else if kind == "inline" {
+                inline.push(phrase.to_string());
             } else {
                 headers.insert(name_key(phrase), role);
             }
@@ -164,6 +172,7 @@ fn load() -> Tables {
     Tables {
         headers,
         weak_headers: weak,
+        inline_cues: inline,
         cities,
         count_nouns,
         honorifics,
@@ -238,7 +247,16 @@ mod tests {
     fn tables_load_completely() {
         let t = tables();
         let phrases: HashSet<String> = rows(HEADERS).map(|r| name_key(r[0])).collect();
-        assert_eq!(t.headers.len() + t.weak_headers.len(), phrases.len());
+        let inline: HashSet<String> = t.inline_cues.iter().map(|p| name_key(p)).collect();
+        let exact: HashSet<&String> = t.headers.keys().chain(t.weak_headers.iter()).collect();
+        // Every phrase lands in one table or, for "inline" cues, also another.
+        assert_eq!(
+            exact.len()
+                + inline
+                    .difference(&exact.iter().map(|k| (*k).clone()).collect())
+                    .count(),
+            phrases.len()
+        );
         assert!(t.cities.len() > 5000);
         assert_eq!(
             rows(HEADERS).filter(|r| r.len() == 3).count(),

@@ -138,8 +138,15 @@ pub fn name_key(s: &str) -> String {
         *space = false;
         out.push_str(w);
     };
+    let mut word_len = 0usize;
     for c in folded.chars() {
         if c == '\'' {
+            // French and Italian elision ("l'Homme", "d'Acme") splits two
+            // words; an English possessive ("Women's") joins.
+            if word_len == 1 {
+                space = true;
+                word_len = 0;
+            }
             continue;
         }
         if c == '&' {
@@ -151,11 +158,14 @@ pub fn name_key(s: &str) -> String {
         if c.is_alphanumeric() || is_combining(c) {
             if space && !out.is_empty() {
                 out.push(' ');
+                word_len = 0;
             }
             space = false;
             out.push(c);
+            word_len += 1;
         } else {
             space = true;
+            word_len = 0;
         }
     }
     out
@@ -212,6 +222,10 @@ mod tests {
             name_key("CRPH and NUG supporters")
         );
         assert_eq!(name_key("ALTSEAN-Burma"), "altsean burma");
+        assert_eq!(
+            name_key("Ligue des droits de l'Homme"),
+            "ligue des droits de l homme"
+        );
         assert_ne!(name_key("Karen Community"), name_key("Karenni Community"));
     }
 

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{open_existing, open_for_write, print_table, FormatArg};
 use crate::export::signatures_table;
-use crate::matching::ExactKey;
+use crate::matching::engine::Engine;
 use crate::parse::{self, Format, Letter};
 use crate::store::{Imported, NewLetter, SignatureRow, Store, StoreError};
 
@@ -227,7 +227,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             match store.update_letter(
                 id,
                 &new_letters[0],
-                &ExactKey,
+                &Engine::new(),
                 args.dry_run,
                 on_date,
                 keep_rows,
@@ -239,7 +239,13 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        None => store.import(&new_letters, &ExactKey, args.dry_run, on_date, keep_rows)?,
+        None => store.import(
+            &new_letters,
+            &Engine::new(),
+            args.dry_run,
+            on_date,
+            keep_rows,
+        )?,
     };
 
     for (nl, outcome) in new_letters.iter().zip(&outcomes) {

@@ -2,15 +2,22 @@
 //! and its `run`). The only part of the crate that prints: data on
 //! stdout, messages on stderr.
 
+mod alias;
 mod classify;
+mod dedupe;
+mod eval;
 mod eval_classify;
 mod export;
 mod import;
 mod letters;
+mod merge;
 mod orgs;
+mod review;
 mod set;
 mod show;
 mod signed_by;
+mod split;
+mod undo;
 mod why;
 
 use std::io::{IsTerminal, Write};
@@ -52,6 +59,13 @@ enum Command {
     Set(set::Args),
     Why(why::Args),
     EvalClassify(eval_classify::Args),
+    Review(review::Args),
+    Merge(merge::Args),
+    Split(split::Args),
+    Undo(undo::Args),
+    Dedupe(dedupe::Args),
+    Alias(alias::Args),
+    Eval(eval::Args),
 }
 
 /// How listing commands write rows.
@@ -102,6 +116,13 @@ pub fn main() -> Result<ExitCode> {
         Command::Set(a) => set::run(a, &db),
         Command::Why(a) => why::run(a, &db),
         Command::EvalClassify(a) => eval_classify::run(a),
+        Command::Review(a) => review::run(a, &db),
+        Command::Merge(a) => merge::run(a, &db),
+        Command::Split(a) => split::run(a, &db),
+        Command::Undo(a) => undo::run(a, &db),
+        Command::Dedupe(a) => dedupe::run(a, &db),
+        Command::Alias(a) => alias::run(a, &db),
+        Command::Eval(a) => eval::run(a, &db),
     }
 }
 

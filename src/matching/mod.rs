@@ -4,6 +4,14 @@
 //! matcher, [`ExactKey`], links names whose [`name_key`] is equal; fuzzy
 //! matching, acronyms and human judgements plug in behind the same trait.
 
+pub mod aliases;
+pub mod cluster;
+pub mod engine;
+pub mod eval;
+pub mod index;
+pub mod keys;
+pub mod score;
+
 use crate::normalize::name_key;
 use crate::parse::{Kind, Signatory};
 
@@ -22,6 +30,16 @@ pub type LookupError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Registry {
     /// Organizations with an alias whose key is exactly `key`.
     fn by_key(&self, key: &str) -> Result<Vec<Candidate>, LookupError>;
+
+    /// Every printed form in the registry with its organization.
+    fn aliases(&self) -> Result<Vec<engine::AliasRecord>, LookupError> {
+        Ok(Vec::new())
+    }
+
+    /// People's decisions about pairs of names.
+    fn judgements(&self) -> Result<cluster::Judgements, LookupError> {
+        Ok(cluster::Judgements::default())
+    }
 }
 
 /// A matcher's answer for one signer.
@@ -33,6 +51,10 @@ pub enum Decision {
 
 pub trait Matcher {
     fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError>;
+
+    /// Told after a signer was linked (to a new or known organization), so
+    /// a matcher that keeps state sees the import's own earlier entries.
+    fn learn(&self, _org_id: i64, _sig: &Signatory) {}
 }
 
 /// Same organization when the normalized names are equal (case, Unicode

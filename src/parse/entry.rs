@@ -33,6 +33,21 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
         }
     }
     let mut notes: Vec<String> = Vec::new();
+    // A leading acronym: "FIDH – International Federation for Human Rights".
+    for sep in [" – ", " — ", " - ", ": "] {
+        if let Some((head, rest)) = name.split_once(sep) {
+            let caps_only = head.chars().all(|c| !c.is_lowercase());
+            if is_acronym(head)
+                && (sep != ": " || (caps_only && head.chars().count() >= 3))
+                && rest.split_whitespace().count() >= 2
+                && country_code(head).is_none()
+            {
+                e.acronym = Some(head.to_string());
+                name = rest.trim().to_string();
+                break;
+            }
+        }
+    }
 
     // Trailing annotations, outermost first; at most a few.
     for _ in 0..4 {
@@ -123,7 +138,7 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
 }
 
 /// Two to four capitalised words and nothing else: "Brian Eno", "Renata Avila".
-fn looks_like_person(s: &str) -> bool {
+pub fn looks_like_person(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
     (2..=4).contains(&words.len())
         && words
@@ -131,8 +146,74 @@ fn looks_like_person(s: &str) -> bool {
             .all(|w| w.chars().next().is_some_and(char::is_uppercase))
         && !words
             .iter()
+            .any(|w| ORG_WORDS.contains(&w.to_lowercase().trim_end_matches(['.', ','])))
+        && !words
+            .iter()
             .any(|w| w.len() > 2 && w.chars().all(|c| !c.is_lowercase()))
 }
+
+/// True when an entry reads "Person Name, affiliation" (or with " / ",
+/// " - " or a tab): the part before the separator looks like a person.
+pub fn person_with_affiliation(s: &str) -> bool {
+    split_person(s).is_some_and(|(who, rest)| {
+        // "Open Rights Group, United Kingdom" is a name and its country.
+        looks_like_person(&who) && country_code(&rest).is_none() && subdivision(&rest).is_none()
+    })
+}
+
+/// Words that make a name an organization's, never a person's.
+const ORG_WORDS: &[&str] = &[
+    "group",
+    "foundation",
+    "network",
+    "association",
+    "union",
+    "council",
+    "centre",
+    "center",
+    "institute",
+    "committee",
+    "coalition",
+    "alliance",
+    "campaign",
+    "community",
+    "society",
+    "league",
+    "forum",
+    "watch",
+    "now",
+    "international",
+    "federation",
+    "project",
+    "initiative",
+    "club",
+    "trust",
+    "fund",
+    "party",
+    "church",
+    "university",
+    "college",
+    "school",
+    "museum",
+    "press",
+    "media",
+    "news",
+    "radio",
+    "rights",
+    "action",
+    "movement",
+    "platform",
+    "collective",
+    "solidarity",
+    "organization",
+    "organisation",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "e.v.",
+    "vzw",
+];
 
 /// "Name, affiliation", "Name / affiliation", "Name - affiliation".
 fn split_person(s: &str) -> Option<(String, String)> {
@@ -192,10 +273,11 @@ pub fn is_acronym(s: &str) -> bool {
     }
     let first = s.split(['-', '/', '.']).next().unwrap_or("");
     let caps = first.chars().filter(|c| c.is_uppercase()).count();
+    let letters = first.chars().filter(|c| c.is_alphabetic()).count();
+    // "APHR", "GM4MD", and mixed forms such as "EDRi" (mostly capitals).
     caps >= 2
-        && first
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+        && caps * 10 >= letters * 7
+        && first.chars().all(|c| c.is_alphanumeric() || c == '&')
         && s.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '&'))
 }

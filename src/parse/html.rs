@@ -104,6 +104,10 @@ struct Walker {
     max_depth: usize,
     /// The number the next `<li>` of an `<ol>` carries.
     next_number: Option<u64>,
+    /// Inside a table row of several simple cells: the cells read so far.
+    /// The row becomes one block, "cell | cell | cell".
+    row: Option<Vec<String>>,
+    row_header: bool,
 }
 
 pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
@@ -119,6 +123,8 @@ pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
         line_depth: 0,
         max_depth: 0,
         next_number: None,
+        row: None,
+        row_header: false,
     };
     // The <title> reads as a top-level heading at the start.
     if let Ok(sel) = scraper::Selector::parse("head > title") {
@@ -138,6 +144,7 @@ pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
         depth: 0,
         list: None,
         in_row_cells: false,
+        in_main: false,
     };
     w.walk(doc.tree.root(), ctx)?;
     w.flush();
@@ -153,6 +160,8 @@ struct Ctx {
     /// Inside an `<ol>` (Some(true)) or `<ul>` (Some(false)).
     list: Option<bool>,
     in_row_cells: bool,
+    /// Inside `<main>` or `<article>`.
+    in_main: bool,
 }
 
 impl Walker {
@@ -191,7 +200,13 @@ impl Walker {
                 }
                 let mut c = ctx;
                 c.depth += 1;
-                if matches!(name, "nav" | "header" | "footer" | "aside" | "form")
+                if matches!(name, "main" | "article") {
+                    c.in_main = true;
+                }
+                // A <header> inside an article is the article's own heading.
+                let page_part = matches!(name, "nav" | "footer" | "aside" | "form")
+                    || (name == "header" && !ctx.in_main);
+                if page_part
                     || el
                         .attr("role")
                         .is_some_and(|r| r == "navigation" || r == "banner")
@@ -206,6 +221,8 @@ impl Walker {
                 let block = BLOCK.contains(&name);
                 if block {
                     self.flush();
+                    // A block's indent is its element depth.
+                    self.line_depth = c.depth as u32;
                 }
                 match name {
                     "ol" => c.list = Some(true),
@@ -217,7 +234,35 @@ impl Walker {
                         .children()
                         .filter(|n| matches!(n.value(), Node::Element(e) if matches!(e.name(), "td" | "th")))
                         .count();
-                    c.in_row_cells = cells > 1;
+                    // Layout tables nest tables in their cells; only rows
+                    // of plain cells are data rows.
+                    let nested = node.descendants().skip(1).any(|n| {
+                        matches!(n.value(), Node::Element(e) if matches!(e.name(), "table" | "ul" | "ol" | "p" | "div"))
+                    });
+                    c.in_row_cells = cells > 1 && !nested;
+                    if c.in_row_cells {
+                        self.row = Some(Vec::new());
+                        self.row_header = node
+                            .children()
+                            .all(|n| !matches!(n.value(), Node::Element(e) if e.name() == "td"));
+                        for child in node.children() {
+                            self.walk(child, c)?;
+                        }
+                        self.flush();
+                        let cells = self.row.take().unwrap_or_default();
+                        if cells.iter().any(|c| !c.is_empty()) {
+                            let mut b = Block::blank(0);
+                            b.text = cells.join(" | ");
+                            b.raw = b.text.clone();
+                            b.cell = true;
+                            b.chrome = ctx.chrome;
+                            if self.row_header {
+                                b.heading = Some(7);
+                            }
+                            self.blocks.push(b);
+                        }
+                        return Ok(());
+                    }
                 }
                 if name == "ol" {
                     let start = el
@@ -274,6 +319,20 @@ impl Walker {
     }
 
     fn flush(&mut self) {
+        if let Some(row) = self.row.as_mut() {
+            // Inside a data row: each cell's text is one column.
+            let text = clean(&self.line);
+            if !text.is_empty() || self.line_cell {
+                row.push(text);
+            }
+            self.line.clear();
+            self.line_bold = 0;
+            self.line_marker = Marker::None;
+            self.line_heading = None;
+            self.line_chrome = false;
+            self.line_cell = false;
+            return;
+        }
         let text = clean(&self.line);
         if !text.is_empty() {
             let mut b = Block::blank(0);
@@ -337,10 +396,19 @@ fn assign_lines(source: &str, blocks: &mut [Block]) {
             .chars()
             .take(24)
             .collect();
-        let found = source[pos..]
-            .find(&probe)
-            .or_else(|| source[pos..].find(&word))
-            .map(|i| pos + i);
+        // The text's start as written, or its first word when that comes
+        // sooner (tags inside the text defeat the exact search, and an
+        // exact match far ahead is a later repetition); a miss keeps the
+        // previous line rather than jumping.
+        let exact = source[pos..].find(&probe);
+        let first = (word.chars().count() >= 4)
+            .then(|| source[pos..].find(&word))
+            .flatten()
+            .filter(|&i| i < 4000);
+        let found = match (exact, first) {
+            (Some(a), Some(b)) => Some(pos + a.min(b)),
+            (a, b) => a.or(b).map(|i| pos + i),
+        };
         if let Some(at) = found {
             pos = at;
             last_line = line_of(at) as u32;

@@ -33,8 +33,22 @@ struct Header {
 /// signatories of this letter are:"); or, weakly, a line holding a phrase
 /// such as "the undersigned".
 fn header(b: &Block) -> Option<Header> {
-    if b.chrome || b.text.is_empty() || b.cell || b.marker != Marker::None {
+    if b.chrome || b.text.is_empty() || b.marker != Marker::None {
         return None;
+    }
+    if b.cell {
+        // A table's header row: "Signatory | Country".
+        // Only its header row can name the list.
+        b.heading?;
+        return b.text.split(" | ").find_map(|c| {
+            let key = name_key(c);
+            header_role(&key)
+                .filter(|r| *r != HeaderRole::Weak)
+                .map(|role| Header {
+                    role,
+                    language: language_of(&key),
+                })
+        });
     }
     let text = b
         .text
@@ -60,9 +74,11 @@ fn header(b: &Block) -> Option<Header> {
         for end in (1..ws.len().min(6)).rev() {
             let head = ws[..end].join(" ");
             if let Some(role) = header_role(&head) {
-                if role != HeaderRole::Weak
-                    && (end >= 2 || b.heading.is_some() || text.contains(':'))
-                {
+                // One word opens a list only as a list phrase in a heading
+                // ("Signataires de la lettre ..."); "Groups oppose ..." is a title.
+                let one_word_ok =
+                    role == HeaderRole::List && (b.heading.is_some() || text.contains(':'));
+                if role != HeaderRole::Weak && (end >= 2 || one_word_ok) {
                     return found(role, &head);
                 }
             }
@@ -199,6 +215,17 @@ fn prose_words(t: &str) -> usize {
         .count()
 }
 
+/// "Concerned citizens", "The undersigned": a capitalised word then only
+/// lower-case words, three words at most.
+fn is_collective(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && words[0].chars().next().is_some_and(char::is_uppercase)
+        && words[1..]
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_lowercase() || !c.is_alphabetic()))
+}
+
 /// True when the entries after a comma-dense line are lines like it: then
 /// each line is one entry ("Name, Title, Institution, Country"), not a
 /// paragraph of names.
@@ -220,6 +247,11 @@ fn followed_by_lines(blocks: &[Block], i: usize) -> bool {
 /// True when a line reads like a name rather than prose: short, not a
 /// sentence, not a closing formula, not starting with a symbol.
 fn looks_like_entry(b: &Block) -> bool {
+    if b.cell && !b.chrome {
+        // A table row: an entry when it has a name cell.
+        let name = row_entry(&b.text);
+        return !name.is_empty() && name.chars().count() <= MAX_ENTRY_CHARS;
+    }
     let t = &b.text;
     if t.is_empty() || b.chrome || t.chars().count() > MAX_ENTRY_CHARS {
         return false;
@@ -228,12 +260,29 @@ fn looks_like_entry(b: &Block) -> bool {
     if words > 30 {
         return false;
     }
+    // A sentence: a full stop after ten words or more, most of them in
+    // lower case (names, even French ones, capitalise more).
+    let lower_words = t
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    if words >= 10 && t.ends_with(['.', '"', '”']) && lower_words * 10 >= words * 7 {
+        return false;
+    }
     // A sentence: ends with a full stop and reads as prose (names end
     // with "Inc." too, but hold no "we", "is", "must").
     if words >= 9 && t.ends_with(['.', '!', '?', '。']) && prose_words(t) >= 2 {
         return false;
     }
     if t.ends_with(':') {
+        return false;
+    }
+    // Interface messages trail off: "Submitting form...", "Loading…".
+    if t.ends_with("...") || t.ends_with('…') {
+        return false;
+    }
+    // Slogans and demands end with "!"; a name rarely does ("GetUp!").
+    if words >= 4 && t.ends_with(['!', '！']) {
         return false;
     }
     let first = t.chars().next().unwrap_or(' ');
@@ -367,6 +416,35 @@ fn country_heading(b: &Block) -> Option<String> {
     country_code(name).map(str::to_string)
 }
 
+/// A table row "Name | Country | Website" read as one entry, "Name,
+/// Country": the first cell with letters is the name, and a cell that
+/// names a country becomes its note. Other cells (logos, descriptions,
+/// links) are left out.
+fn row_entry(text: &str) -> String {
+    let cells: Vec<&str> = text.split(" | ").map(str::trim).collect();
+    let Some(name_at) = cells
+        .iter()
+        .position(|c| c.chars().any(char::is_alphabetic))
+    else {
+        return String::new();
+    };
+    let mut out = cells[name_at].to_string();
+    // "AK Vorrat - Germany" in a cell: the country is a note, as a column would be.
+    if let Some((name, tail)) = out.clone().rsplit_once(" - ") {
+        if country_code(tail).is_some() {
+            out = format!("{name}, {tail}");
+        }
+    }
+    if let Some(c) = cells[name_at + 1..]
+        .iter()
+        .find(|c| country_code(c).is_some())
+    {
+        out.push_str(", ");
+        out.push_str(c);
+    }
+    out
+}
+
 /// The number in a group heading's trailing "(N)".
 fn group_count(text: &str) -> Option<usize> {
     let t = text.trim().trim_end_matches(':').trim();
@@ -422,6 +500,12 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         if b.rule {
             break;
         }
+        // Under a weak header ("We, the undersigned, ..." in a paragraph), a
+        // line less indented than that paragraph belongs to the page around
+        // it (the next statement's heading), not to a list.
+        if first_role == HeaderRole::Weak && b.indent < blocks[h].indent {
+            break;
+        }
         if b.chrome {
             if items.is_empty() {
                 i += 1;
@@ -447,8 +531,15 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                 i += 1;
                 continue;
             }
-            if hd.role != HeaderRole::Weak {
-                break;
+            // "Signataires" or "Subsequent signers" right after entries (blank
+            // lines only between): more of the same list, as a section.
+            if matches!(hd.role, HeaderRole::List | HeaderRole::More) {
+                section.label = Some(b.text.trim_end_matches([':', '：']).to_string());
+                section.expected = None;
+                shape = None;
+                blanks = 0;
+                i += 1;
+                continue;
             }
         }
         // A country group heading: "South Korea (76)".
@@ -472,6 +563,12 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         if b.heading.is_some() && b.heading != Some(7) {
             break;
         }
+        // A table's header row ("Organisation | Country") labels columns,
+        // not a section.
+        if b.cell && b.heading.is_some() {
+            i += 1;
+            continue;
+        }
         // A group that announced its count and has it is complete: what
         // follows is another group heading or the end of the list.
         if section.expected.is_some_and(|n| section.seen >= n) {
@@ -479,7 +576,11 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
         }
         match shape {
             None => {
-                if b.heading == Some(7) && !items.is_empty() {
+                let next_bold = blocks[i + 1..]
+                    .iter()
+                    .find(|n| !n.is_blank())
+                    .is_some_and(|n| n.heading == Some(7));
+                if b.heading == Some(7) && (!items.is_empty() || !next_bold) {
                     // A bold line between groups: a section label.
                     section.label = Some(b.text.trim_end_matches(':').to_string());
                     section.country = None;
@@ -487,10 +588,17 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
                     blanks = 0;
                     continue;
                 }
+                // "Respectfully, / Concerned citizens / ...": a collective
+                // signature line under a closing formula is a label.
+                if first_role == HeaderRole::Weak && items.is_empty() && is_collective(&b.text) {
+                    section.label = Some(b.text.clone());
+                    i += 1;
+                    continue;
+                }
                 if !looks_like_entry(b) && !is_comma_list(&b.text) {
                     // A short note before the entries ("→ Sign the letter"),
                     // skipped; anything longer ends the search.
-                    if items.is_empty() && skipped < 2 && b.words() <= 30 && b.heading.is_none() {
+                    if section.seen == 0 && skipped < 2 && b.words() <= 30 && b.heading.is_none() {
                         skipped += 1;
                         i += 1;
                         continue;
@@ -582,7 +690,16 @@ fn collect(blocks: &[Block], h: usize, first_role: HeaderRole) -> Found {
             }
         }
         let before = items.len();
-        if shape == Some(Shape::Paragraph) {
+        if b.cell {
+            let text = row_entry(&b.text);
+            if !text.is_empty() {
+                items.push(Item {
+                    block: i,
+                    text,
+                    section: section.clone(),
+                });
+            }
+        } else if shape == Some(Shape::Paragraph) {
             push_paragraph(&mut items, i, &b.text, &mut section);
         } else {
             items.push(Item {
@@ -624,7 +741,25 @@ fn push_paragraph(items: &mut Vec<Item>, block: usize, text: &str, section: &mut
                 }
             }
         }
-        if p.is_empty() || says_partial(p) {
+        // Prose around a list in a sentence ("along with nearly 70
+        // organizations") starts in lower case or runs long.
+        // "Other groups include X": keep what follows the verb.
+        for cue in [
+            " include ",
+            " including ",
+            " such as ",
+            " incluyen ",
+            " notamment ",
+        ] {
+            if let Some((_, after)) = p.split_once(cue) {
+                p = after.trim();
+            }
+        }
+        // "iFreedom Uganda" is a name; "along with ..." is prose.
+        let mut cs = p.chars();
+        let lower =
+            cs.next().is_some_and(char::is_lowercase) && !cs.next().is_some_and(char::is_uppercase);
+        if p.is_empty() || says_partial(p) || lower || p.split_whitespace().count() > 30 {
             continue;
         }
         items.push(Item {
@@ -742,13 +877,212 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         floor = found.end;
         i = found.end;
     }
+    // Pages with no list header: a long comma paragraph of names, a
+    // signature block "Network (member, member, ...)", or a sentence that
+    // names its signers ("written and endorsed by A, B and C").
+    if letters.is_empty() {
+        if let Some(l) = headerless_list(blocks)
+            .or_else(|| network_block(blocks))
+            .or_else(|| prose_list(blocks))
+        {
+            letters.push(l);
+        }
+    }
     letters
 }
 
+/// Entries a signature block or a prose list needs to count.
+const MIN_FALLBACK_ENTRIES: usize = 3;
+
+/// A signature block with no header: a network's name, then its members
+/// in parentheses, one per line, each but the last ending with a comma:
+/// "Victims' support network" / "(Member A," / "Member B," / "Member C)".
+fn network_block(blocks: &[Block]) -> Option<Letter> {
+    for start in 1..blocks.len() {
+        let b = &blocks[start];
+        if b.chrome
+            || b.marker != Marker::None
+            || !b.text.starts_with('(')
+            || !b.text.ends_with(',')
+        {
+            continue;
+        }
+        let mut end = start;
+        while end + 1 < blocks.len()
+            && blocks[end].text.ends_with(',')
+            && !blocks[end + 1].is_blank()
+        {
+            end += 1;
+        }
+        if !blocks[end].text.ends_with(')') || end - start + 1 < MIN_FALLBACK_ENTRIES {
+            continue;
+        }
+        let network = &blocks[start - 1];
+        if network.is_blank() || !looks_like_entry(network) {
+            continue;
+        }
+        let mut items = vec![Item {
+            block: start - 1,
+            text: network.text.clone(),
+            section: Section::default(),
+        }];
+        let members = Section {
+            label: Some(format!("members of {}", network.text)),
+            ..Section::default()
+        };
+        for (k, m) in blocks[start..=end].iter().enumerate() {
+            let mut t = m.text.trim_end_matches(',').trim();
+            if k == 0 {
+                t = t.strip_prefix('(').unwrap_or(t);
+            }
+            if start + k == end {
+                t = t.strip_suffix(')').unwrap_or(t);
+            }
+            items.push(Item {
+                block: start + k,
+                text: t.trim().to_string(),
+                section: members.clone(),
+            });
+        }
+        let mut letter = build_letter(blocks, 0, start - 1, None, items, false);
+        letter.warnings.push(
+            "no list header was found; the list is a signature block of a network and its members"
+                .into(),
+        );
+        return Some(letter);
+    }
+    None
+}
+
+/// A sentence that names its signers after a cue from `data/headers.csv`
+/// ("written and endorsed by", "other groups include"): the names run
+/// until a piece that reads as prose; "with assistance from experts" turns
+/// the rest into people. The sentence with the most names wins.
+fn prose_list(blocks: &[Block]) -> Option<Letter> {
+    let cues = &crate::data::tables().inline_cues;
+    let mut best: Option<(usize, Vec<Item>)> = None;
+    for (i, b) in blocks.iter().enumerate() {
+        if b.chrome {
+            continue;
+        }
+        let lower = b.text.to_lowercase();
+        let Some(at) = cues
+            .iter()
+            .filter_map(|c| lower.find(&format!("{c} ")).map(|p| p + c.len() + 1))
+            .min()
+        else {
+            continue;
+        };
+        let mut items = Vec::new();
+        let mut section = Section::default();
+        let pieces = split_commas(&b.text[at..]);
+        let n = pieces.len();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let mut p = piece.trim().to_string();
+            for cue in [
+                "with assistance from experts ",
+                "with assistance from ",
+                "and experts ",
+            ] {
+                if let Some(rest) = p.strip_prefix(cue) {
+                    section = Section {
+                        label: Some(cue.trim().to_string()),
+                        kind: Some(Kind::Individual),
+                        ..Section::default()
+                    };
+                    p = rest.to_string();
+                }
+            }
+            let first = p.chars().next();
+            if p.is_empty()
+                || first.is_some_and(char::is_lowercase)
+                || p.split_whitespace().count() > 12
+            {
+                break;
+            }
+            // The last piece: "Bruno Watt and Dr Suelette Dreyfus".
+            let parts: Vec<String> = if k + 1 == n && section.kind == Some(Kind::Individual) {
+                p.split(" and ").map(|x| x.trim().to_string()).collect()
+            } else {
+                vec![p]
+            };
+            for text in parts {
+                items.push(Item {
+                    block: i,
+                    text,
+                    section: section.clone(),
+                });
+            }
+        }
+        if items.len() >= MIN_FALLBACK_ENTRIES
+            && best.as_ref().is_none_or(|(_, b)| items.len() > b.len())
+        {
+            best = Some((i, items));
+        }
+    }
+    let (i, items) = best?;
+    let mut letter = build_letter(blocks, 0, i, None, items, false);
+    letter.warnings.push(
+        "no list header was found; the list is read from a sentence that names the signers".into(),
+    );
+    Some(letter)
+}
+
+/// Pieces a headerless comma paragraph needs before it is read as a list.
+const MIN_HEADERLESS_PIECES: usize = 10;
+
+/// A page with no list header may still print its signers as one long
+/// comma-separated paragraph of names, often grouped by "(Country)"
+/// markers. The longest such paragraph, if long enough, is the list.
+fn headerless_list(blocks: &[Block]) -> Option<Letter> {
+    let (i, n) = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.chrome && b.marker == Marker::None && is_comma_list(&b.text))
+        .map(|(i, b)| (i, split_commas(&b.text).len()))
+        .max_by_key(|&(_, n)| n)?;
+    let b = &blocks[i];
+    let grouped = b.text.trim_start().starts_with('(')
+        && b.text
+            .find(')')
+            .is_some_and(|c| country_code(&b.text[1..c]).is_some());
+    if n < MIN_HEADERLESS_PIECES && !(grouped && n >= 4) {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut section = Section::default();
+    push_paragraph(&mut items, i, &b.text, &mut section);
+    let mut letter = build_letter(blocks, 0, i, None, items, false);
+    letter.warnings.push(
+        "no list header was found; the list is the page's long comma-separated paragraph of names"
+            .into(),
+    );
+    Some(letter)
+}
+
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
+    // Decide from the whole list: when most entries of a section read
+    // "Person Name, affiliation", that section lists people.
+    let mut per_section: std::collections::HashMap<Option<String>, (usize, usize)> =
+        Default::default();
+    for it in &items {
+        let e = per_section.entry(it.section.label.clone()).or_default();
+        e.0 += 1;
+        if crate::parse::entry::person_with_affiliation(&it.text) {
+            e.1 += 1;
+        }
+    }
     let mut out = Vec::with_capacity(items.len());
     for (n, it) in items.into_iter().enumerate() {
-        let e = parse_entry(&it.text, it.section.kind);
+        let (total, people) = per_section[&it.section.label];
+        let people_list = total >= 3 && people * 10 >= total * 6;
+        let hint = it.section.kind.or_else(|| {
+            (people_list
+                && (crate::parse::entry::person_with_affiliation(&it.text)
+                    || crate::parse::entry::looks_like_person(&it.text)))
+            .then_some(Kind::Individual)
+        });
+        let e = parse_entry(&it.text, hint);
         let b = &blocks[it.block];
         let kind = if e.individual {
             Kind::Individual
@@ -811,12 +1145,20 @@ fn build_letter(
     let title = title_idx.map(|t| blocks[t].text.trim_end_matches([':', '.']).to_string());
 
     // The claimed count: the header line itself, then the statement's text.
-    let mut claimed = claimed_count(&blocks[h].text);
+    let mut claimed =
+        claimed_count(&blocks[h].text).or_else(|| title.as_deref().and_then(claimed_count));
     if claimed.is_none() {
         claimed = blocks[scope_start..h]
             .iter()
             .filter(|b| !b.chrome)
             .find_map(|b| claimed_count(&b.text));
+        // A count badge in the page's chrome ("1821 signatures") counts when
+        // the text itself claims nothing.
+        if claimed.is_none() {
+            claimed = blocks[scope_start..h]
+                .iter()
+                .find_map(|b| claimed_count(&b.text));
+        }
     }
     // The date: the title, then short lines of the statement (datelines).
     let date = title.as_deref().and_then(find_date).or_else(|| {

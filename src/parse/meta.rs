@@ -125,6 +125,8 @@ const FILLERS: &[&str] = &[
 /// A number found in text, with the word index where it ends.
 fn number_at(words: &[String], i: usize) -> Option<(u64, usize)> {
     let w = words[i].trim_matches(|c: char| matches!(c, '(' | ')' | '+' | '~' | '"' | '\''));
+    // Korean and Japanese counters stick to the number: "43개 단체".
+    let w = w.strip_suffix('개').unwrap_or(w);
     if let Some(n) = parse_number(w) {
         return Some((n, i + 1));
     }
@@ -382,6 +384,7 @@ mod tests {
         assert_eq!(claimed_count("وقعت ٢٨ منظمة على"), Some(28));
         assert_eq!(claimed_count("two hundred organisations call"), Some(200));
         assert_eq!(claimed_count("Les 43 organisations signataires"), Some(43));
+        assert_eq!(claimed_count("12개국 43개 단체, 성명서 발표"), Some(43));
         assert_eq!(
             claimed_count("Over 9,000 are currently in arbitrary detention"),
             None

@@ -200,7 +200,15 @@ pub fn sniff(text: &str) -> Format {
     let in_head: usize = TAGS.iter().map(|tag| head.matches(tag).count()).sum();
     let in_body: usize = TAGS.iter().map(|tag| body.matches(tag).count()).sum();
     let lines = body.lines().filter(|l| !l.trim().is_empty()).count().max(1);
-    if in_head >= 5 || (in_body >= 20 && in_body * 2 >= lines) {
+    // Markdown with some raw HTML in it (a form, a div around a list) stays
+    // Markdown: its own list and heading lines outnumber the tags.
+    let md_lines = body
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("* ") || l.starts_with("- ") || l.starts_with('#'))
+        .count();
+    let markdown_first = md_lines >= 10 && md_lines * 2 >= in_body;
+    if !markdown_first && (in_head >= 5 || (in_body >= 20 && in_body * 2 >= lines)) {
         return Format::Html;
     }
     let md = text.lines().take(400).any(|l| {

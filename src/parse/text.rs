@@ -24,6 +24,15 @@ pub fn blocks(text: &str, format: Format) -> Vec<Block> {
                 let mut b = Block::blank((j + 1) as u32);
                 b.raw = l.to_string();
                 b.chrome = true;
+                // The front matter's title reads as the page's top heading.
+                if let Some(t) = l.trim().strip_prefix("title:") {
+                    let t = t.trim().trim_matches(['"', '\'']);
+                    if !t.is_empty() {
+                        b.text = inline(t);
+                        b.heading = Some(1);
+                        b.chrome = false;
+                    }
+                }
                 out.push(b);
             }
             i = end + 2;
@@ -52,10 +61,109 @@ pub fn blocks(text: &str, format: Format) -> Vec<Block> {
                 continue;
             }
         }
+        if let Some((rows, used)) = table_rows(&lines[i..]) {
+            for (offset, cells, header) in rows {
+                let mut b = Block::blank(no + offset as u32);
+                b.raw = lines[i + offset].trim().to_string();
+                b.text = cells.join(" | ");
+                b.cell = true;
+                if header {
+                    b.heading = Some(7);
+                }
+                out.push(b);
+            }
+            i += used;
+            continue;
+        }
         out.push(line_block(raw, no));
         i += 1;
     }
     out
+}
+
+/// A table's rows: (line offset, cell texts, is the header row).
+type Rows = Vec<(usize, Vec<String>, bool)>;
+
+/// Reads a Markdown pipe table or a text grid table starting at the first
+/// line, returning its rows and the number of lines it spans.
+fn table_rows(lines: &[&str]) -> Option<(Rows, usize)> {
+    let first = lines.first()?.trim();
+    if first.starts_with("+-") && first.ends_with('+') {
+        return grid_rows(lines);
+    }
+    let sep = lines.get(1)?.trim();
+    let is_sep = sep.starts_with('|')
+        && sep.contains('-')
+        && sep.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+    if !(first.starts_with('|') && is_sep) {
+        return None;
+    }
+    let cells = |l: &str| -> Vec<String> {
+        l.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| inline(c.trim()))
+            .collect()
+    };
+    let mut rows = vec![(0, cells(first), true)];
+    let mut n = 2;
+    while n < lines.len() && lines[n].trim().starts_with('|') {
+        rows.push((n, cells(lines[n]), false));
+        n += 1;
+    }
+    Some((rows, n))
+}
+
+/// A grid table: rows between "+---+" lines, cells between "|", each
+/// cell's text wrapped over several lines. A cell's first paragraph (up
+/// to a hard line break) is kept: it holds the name; descriptions follow.
+fn grid_rows(lines: &[&str]) -> Option<(Rows, usize)> {
+    let border = |l: &str| {
+        let t = l.trim();
+        t.starts_with('+')
+            && t.ends_with('+')
+            && t.chars().all(|c| matches!(c, '+' | '-' | '=' | ':'))
+    };
+    let mut rows = Vec::new();
+    let mut n = 1;
+    let mut current: Vec<Vec<String>> = Vec::new();
+    let mut start = 1;
+    while n < lines.len() {
+        let l = lines[n].trim();
+        if border(l) {
+            if !current.is_empty() {
+                let cells: Vec<String> = current
+                    .iter()
+                    .map(|parts| {
+                        let joined = parts.join("\n");
+                        let first = joined.split("\\\n").next().unwrap_or("").replace('\n', " ");
+                        inline(first.trim_end_matches('\\'))
+                    })
+                    .collect();
+                let header = l.contains('=');
+                rows.push((start, cells, header));
+                current.clear();
+            }
+            start = n + 1;
+            n += 1;
+            continue;
+        }
+        if !l.starts_with('|') {
+            break;
+        }
+        let parts: Vec<&str> = l.trim_matches('|').split('|').collect();
+        if current.len() < parts.len() {
+            current.resize(parts.len(), Vec::new());
+        }
+        for (k, p) in parts.iter().enumerate() {
+            let p = p.trim();
+            if !p.is_empty() && p != "<p>" && p != "</p>" {
+                current[k].push(p.to_string());
+            }
+        }
+        n += 1;
+    }
+    (!rows.is_empty()).then_some((rows, n))
 }
 
 fn line_block(raw: &str, no: u32) -> Block {
@@ -116,7 +224,9 @@ fn is_rule(t: &str) -> bool {
 
 /// A line that is one bold span: "**Organisations**", "__Firman__".
 fn is_bold_only(t: &str) -> bool {
-    let t = t.trim().trim_end_matches(['\\', ':']).trim();
+    // "**2021****년**": adjacent bold spans are one.
+    let joined = t.replace("****", "");
+    let t = joined.trim().trim_end_matches(['\\', ':']).trim();
     for d in ["**", "__"] {
         if t.len() > 4 && t.starts_with(d) {
             let inner = t[2..].trim_end_matches(':');

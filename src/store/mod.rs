@@ -3,6 +3,7 @@
 //! and the typed queries the commands ask. Every connection runs with
 //! foreign keys on, WAL and a busy timeout.
 
+pub mod judge;
 pub mod migrate;
 
 use std::collections::{HashMap, VecDeque};
@@ -29,6 +30,10 @@ pub enum StoreError {
     Matching(LookupError),
     #[error("no letter with id {0}")]
     NoLetter(i64),
+    #[error("no organization with id {0}")]
+    NoOrg(i64),
+    #[error("{0}")]
+    Invalid(String),
     #[error("letters {ids} all have url {url} (statement {part}); choose the one to update with --update LETTER_ID")]
     AmbiguousUrl { url: String, part: u32, ids: String },
 }
@@ -211,9 +216,17 @@ impl Registry for TxRegistry<'_> {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn aliases(&self) -> Result<Vec<crate::matching::engine::AliasRecord>, LookupError> {
+        Ok(judge::alias_records(self.tx)?)
+    }
+
+    fn judgements(&self) -> Result<crate::matching::cluster::Judgements, LookupError> {
+        Ok(judge::load_judgements(self.tx)?)
+    }
 }
 
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings it to
@@ -615,6 +628,7 @@ fn match_signer(
          VALUES (?1, ?2, ?3, ?4, 'letter')",
     )?
     .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
+    matcher.learn(org_id, sig);
     Ok((org_id, reason, is_new))
 }
 

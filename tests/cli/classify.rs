@@ -277,3 +277,28 @@ fn classify_eval() {
     );
     assert!(f("type_macro_f1") >= 0.90, "{}", f("type_macro_f1"));
 }
+
+/// A merge brings the other organization's notes: the kept one is
+/// classified again, and undo puts its old answers back.
+#[test]
+fn merge_classifies_again_and_undo_restores() {
+    let env = Env::new();
+    let letter = env.path("letter.txt");
+    std::fs::write(
+        &letter,
+        "Statement\n\nSigned by:\n\n1. Burma Human Rights Network\n2. BHRN Office (UK)\n3. Progressive Voice\n",
+    )
+    .unwrap();
+    assert_eq!(env.run(&["import", &letter.to_string_lossy()]).code, 0);
+    let rows = orgs(&env, &[]);
+    let keep = org(&rows, "Burma Human Rights Network")["org_id"].clone();
+    let other = org(&rows, "BHRN Office")["org_id"].clone();
+    assert_eq!(org(&rows, "Burma Human Rights Network")["country"], "");
+    assert_eq!(env.run(&["merge", &keep, &other]).code, 0);
+    let rows = orgs(&env, &[]);
+    assert_eq!(org(&rows, "Burma Human Rights Network")["country"], "GB");
+    assert_eq!(env.run(&["undo"]).code, 0);
+    let rows = orgs(&env, &[]);
+    assert_eq!(org(&rows, "Burma Human Rights Network")["country"], "");
+    assert_eq!(org(&rows, "BHRN Office")["country"], "GB");
+}

@@ -59,7 +59,7 @@ fn import_multi_statement_page_gives_one_letter_in_printed_order() {
     assert_eq!(by_pos(14)["name_as_printed"], "Kim Wan Sik (MR)");
     assert_eq!(by_pos(14)["kind"], "individual");
     assert_eq!(by_pos(14)["note"], "MR");
-    assert_eq!(by_pos(10)["line"], "52");
+    assert_eq!(by_pos(10)["line"], "56");
     // Karen and Karenni stay two organizations.
     assert_ne!(by_pos(10)["org_id"], by_pos(11)["org_id"]);
 }
@@ -279,4 +279,87 @@ fn show_of_a_missing_letter_and_commands_without_a_registry() {
         out.stderr.trim(),
         "undersigned: no letter with id 9 (see `undersigned letters`)"
     );
+}
+
+#[test]
+fn a_page_with_two_lists_gives_two_letters_or_the_one_picked() {
+    let env = Env::new();
+    let out = env.run(&["import", &fixture("two_lists.txt")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("statement 1 of 2") && out.stderr.contains("statement 2 of 2"),
+        "{}",
+        out.stderr
+    );
+    let letters = Env::csv_rows(&env.run(&["letters", "--format", "csv"]).stdout);
+    assert_eq!(letters.len(), 2);
+    assert_eq!(letters[1]["title"], "Letter two: free the land defenders");
+    // "River Watch" signed both: one organization.
+    let orgs = Env::csv_rows(
+        &env.run(&["orgs", "--search", "river watch", "--format", "csv"])
+            .stdout,
+    );
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(orgs[0]["letters"], "2");
+
+    let env = Env::new();
+    let out = env.run(&["import", "--pick", "2", &fixture("two_lists.txt")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let letters = Env::csv_rows(&env.run(&["letters", "--format", "csv"]).stdout);
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0]["signatory_count"], "2");
+    let out = env.run(&["import", "--pick", "3", &fixture("two_lists.txt")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("holds 2 statement(s)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn partial_lists_and_count_mismatches_are_flagged() {
+    let env = Env::new();
+    let out = env.run(&["import", &fixture("bullets.txt")]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr
+            .contains("warning: letter 1: the text says this list is partial"),
+        "{}",
+        out.stderr
+    );
+    let letters = Env::csv_rows(&env.run(&["letters", "--format", "csv"]).stdout);
+    assert_eq!(letters[0]["partial"], "1");
+
+    let text = "Open letter\n\nWe, the undersigned 5 organizations, object.\n\nSigned by:\n\n1. A Group\n2. B Group\n3. C Group\n";
+    let out = env.run_with(&["import", "-"], &[], Some(text.as_bytes()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the text claims 5 signatories but 3 were found"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Found on the seed page: a "We, the undersigned, ..." paragraph followed
+/// by the next statement's outline heading and its short lines was read as
+/// a second letter. Lines less indented than the paragraph end its list.
+#[test]
+fn weak_header_does_not_swallow_the_next_statement() {
+    let env = Env::new();
+    let out = env.run(&[
+        "import",
+        "--dry-run",
+        "--format",
+        "csv",
+        &fixture("multi_statement.txt"),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("statement 1 of"),
+        "one letter only: {}",
+        out.stderr
+    );
+    assert_eq!(Env::csv_rows(&out.stdout).len(), 24);
 }

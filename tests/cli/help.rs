@@ -17,6 +17,13 @@ fn help_of_every_subcommand() {
         "set",
         "why",
         "eval-classify",
+        "review",
+        "merge",
+        "split",
+        "undo",
+        "dedupe",
+        "alias",
+        "eval",
     ] {
         let args: Vec<&str> = if sub.is_empty() {
             vec!["--help"]

@@ -5,6 +5,8 @@ mod bad_input;
 mod classify;
 mod commands;
 mod help;
+mod matching;
+mod matching_eval;
 mod parse_snapshots;
 mod updates;
 

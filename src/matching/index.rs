@@ -1,0 +1,215 @@
+//! The candidate index (blocking): for a name, the few registry names
+//! worth scoring, found without comparing all pairs. Postings on exact
+//! keys, fingerprints, acronyms and initialisms, transliterations, rare
+//! tokens (weighted by rarity) and character trigrams (for typos).
+
+use std::collections::HashMap;
+
+use super::keys::NameInfo;
+
+/// Tokens held by more names than this are too common to block on.
+const MAX_POSTING: usize = 2_000;
+/// The rarest tokens of a query used for blocking.
+const RARE_TOKENS: usize = 3;
+/// Candidates returned for one query, at most.
+pub const MAX_CANDIDATES: usize = 40;
+
+#[derive(Default)]
+pub struct Index {
+    names: Vec<NameInfo>,
+    by_key: HashMap<String, Vec<u32>>,
+    by_fingerprint: HashMap<String, Vec<u32>>,
+    by_acronym: HashMap<String, Vec<u32>>,
+    by_translit: HashMap<String, Vec<u32>>,
+    by_canonical: HashMap<&'static str, Vec<u32>>,
+    by_joined: HashMap<String, Vec<u32>>,
+    /// First letter of the first word with the first letter of each later
+    /// word: how a bare acronym ("BWI", "BROUK") finds its full name.
+    by_acronym_shape: HashMap<(char, char), Vec<u32>>,
+    by_token: HashMap<String, Vec<u32>>,
+    by_trigram: HashMap<String, Vec<u32>>,
+}
+
+fn trigrams(s: &str) -> Vec<String> {
+    let chars: Vec<char> = format!(" {s} ").chars().collect();
+    let mut out: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn name(&self, id: u32) -> &NameInfo {
+        &self.names[id as usize]
+    }
+
+    /// Adds a name; returns its id in the index.
+    pub fn add(&mut self, info: NameInfo) -> u32 {
+        let id = self.names.len() as u32;
+        self.by_key.entry(info.key.clone()).or_default().push(id);
+        self.by_fingerprint
+            .entry(info.fingerprint.clone())
+            .or_default()
+            .push(id);
+        for a in info.all_acronyms() {
+            self.by_acronym.entry(a.clone()).or_default().push(id);
+        }
+        if !info.translit.is_empty() {
+            self.by_translit
+                .entry(info.translit.clone())
+                .or_default()
+                .push(id);
+        }
+        if let Some(c) = super::aliases::canonical(&info.key) {
+            self.by_canonical.entry(c).or_default().push(id);
+        }
+        self.by_joined
+            .entry(info.joined.clone())
+            .or_default()
+            .push(id);
+        if !info.is_acronym && info.tokens.len() <= 8 {
+            let firsts: Vec<char> = info
+                .tokens
+                .iter()
+                .filter_map(|t| t.chars().next())
+                .collect();
+            if let Some((&c0, rest)) = firsts.split_first() {
+                let mut seen = std::collections::HashSet::new();
+                for &c in rest {
+                    if seen.insert(c) {
+                        self.by_acronym_shape.entry((c0, c)).or_default().push(id);
+                    }
+                }
+            }
+        }
+        let mut toks = info.tokens.clone();
+        toks.sort();
+        toks.dedup();
+        for t in toks {
+            self.by_token.entry(t).or_default().push(id);
+        }
+        for g in trigrams(&info.fingerprint) {
+            self.by_trigram.entry(g).or_default().push(id);
+        }
+        self.names.push(info);
+        id
+    }
+
+    /// How many names hold this token.
+    pub fn token_df(&self, t: &str) -> usize {
+        self.by_token.get(t).map_or(0, Vec::len)
+    }
+
+    /// Candidate ids for a name, best first, at most [`MAX_CANDIDATES`].
+    pub fn candidates(&self, q: &NameInfo) -> Vec<u32> {
+        let mut score: HashMap<u32, f64> = HashMap::new();
+        let bump = |ids: Option<&Vec<u32>>, w: f64, score: &mut HashMap<u32, f64>| {
+            if let Some(ids) = ids {
+                if ids.len() <= MAX_POSTING {
+                    for &id in ids {
+                        *score.entry(id).or_default() += w;
+                    }
+                }
+            }
+        };
+        bump(self.by_key.get(&q.key), 100.0, &mut score);
+        bump(self.by_fingerprint.get(&q.fingerprint), 50.0, &mut score);
+        bump(self.by_translit.get(&q.translit), 20.0, &mut score);
+        bump(self.by_joined.get(&q.joined), 20.0, &mut score);
+        if let Some(c) = super::aliases::canonical(&q.key) {
+            bump(self.by_canonical.get(c), 60.0, &mut score);
+        }
+        // An acronym finds the names it abbreviates; a name finds the bare
+        // acronyms of itself.
+        for a in q.all_acronyms() {
+            bump(self.by_acronym.get(a), 10.0, &mut score);
+            bump(self.by_key.get(a), 10.0, &mut score);
+        }
+        if q.is_acronym {
+            for a in &q.printed_acronyms {
+                bump(self.by_acronym.get(a), 30.0, &mut score);
+                let cs: Vec<char> = a.chars().collect();
+                if cs.len() >= 3 {
+                    bump(self.by_acronym_shape.get(&(cs[0], cs[1])), 2.0, &mut score);
+                    bump(
+                        self.by_acronym_shape.get(&(cs[0], cs[cs.len() - 1])),
+                        2.0,
+                        &mut score,
+                    );
+                }
+            }
+        }
+        // Rare tokens, weighted by rarity.
+        let mut toks: Vec<&String> = q.tokens.iter().collect();
+        toks.sort_by_key(|t| self.token_df(t));
+        toks.dedup();
+        let n = self.names.len().max(1) as f64;
+        for t in toks.iter().take(RARE_TOKENS) {
+            if let Some(ids) = self.by_token.get(*t) {
+                let w = 1.0 + (n / ids.len() as f64).ln();
+                bump(Some(ids), w, &mut score);
+            }
+        }
+        // Trigrams catch a typo in a name's only distinctive word.
+        if score.len() < MAX_CANDIDATES {
+            let grams = trigrams(&q.fingerprint);
+            let mut shared: HashMap<u32, usize> = HashMap::new();
+            for g in &grams {
+                if let Some(ids) = self.by_trigram.get(g) {
+                    if ids.len() <= MAX_POSTING {
+                        for &id in ids {
+                            *shared.entry(id).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let need = (grams.len() * 6).div_ceil(10).max(3);
+            for (id, k) in shared {
+                if k >= need {
+                    *score.entry(id).or_default() += k as f64 / grams.len() as f64;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f64)> = score.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(MAX_CANDIDATES);
+        ranked.into_iter().map(|(id, _)| id).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_variants_acronyms_and_typos() {
+        let mut ix = Index::new();
+        let names = [
+            "ASEAN Parliamentarians for Human Rights",
+            "Women's League of Burma",
+            "Karenni Community of Arkansas",
+            "Karen Human Rights Group",
+            "Amnesty International",
+        ];
+        for n in names {
+            ix.add(NameInfo::new(n, None, None));
+        }
+        let q = |s: &str| ix.candidates(&NameInfo::new(s, None, None));
+        assert!(q("APHR").contains(&0));
+        assert!(q("WOMENS LEAGUE OF BURMA").contains(&1));
+        assert!(q("Karenni Community of Arkensas").contains(&2));
+        assert_eq!(q("Amnesty International").first(), Some(&4));
+    }
+}

@@ -1,0 +1,675 @@
+//! Comparing two printed names: a score, a band (merge automatically,
+//! review, keep apart) and the reasons for both. The rules know the hard
+//! cases of signatory lists: a distinctive word on one side only (a place,
+//! an ethnic group, a national section) means a different organization; two
+//! different printed countries veto a merge; a typo in a long word is
+//! tolerated; a strict subset is never identical; a name in another script
+//! merges only through the alias table or an acronym.
+
+use std::collections::HashMap;
+
+use super::keys::{is_place, NameInfo};
+use crate::data::country_code;
+
+/// Scores at or above this merge without asking.
+pub const AUTO: f64 = 0.93;
+/// Scores at or above this (and below AUTO) go to a person.
+pub const REVIEW: f64 = 0.70;
+
+/// What to do with a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Band {
+    Apart,
+    Review,
+    Auto,
+}
+
+impl Band {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Auto => "merge",
+            Band::Review => "review",
+            Band::Apart => "apart",
+        }
+    }
+}
+
+/// A comparison's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub value: f64,
+    pub band: Band,
+    pub reasons: Vec<String>,
+}
+
+impl Score {
+    fn new(value: f64, reasons: Vec<String>) -> Score {
+        let band = if value >= AUTO {
+            Band::Auto
+        } else if value >= REVIEW {
+            Band::Review
+        } else {
+            Band::Apart
+        };
+        Score {
+            value,
+            band,
+            reasons,
+        }
+    }
+}
+
+/// Words that name what kind of body an organization is. Two names that
+/// differ only by one of these may be the same body ("Human Rights Watch"
+/// and "... Group"): a person decides.
+const KIND_WORDS: &[&str] = &[
+    "group",
+    "organization",
+    "organisation",
+    "association",
+    "network",
+    "committee",
+    "society",
+    "foundation",
+    "centre",
+    "center",
+    "council",
+    "union",
+    "alliance",
+    "coalition",
+    "forum",
+    "institute",
+    "movement",
+    "community",
+    "project",
+    "initiative",
+    "org",
+    "team",
+    "collective",
+    "section",
+    "chapter",
+    "branch",
+    "office",
+    "secretariat",
+];
+
+/// What the registry tells the scorer beyond the two names.
+pub trait Context {
+    /// How common a token is: the number of names holding it.
+    fn token_df(&self, token: &str) -> usize;
+    /// The number of names in the registry.
+    fn names(&self) -> usize;
+    /// How many different organizations answer to this acronym.
+    fn acronym_owners(&self, acronym: &str) -> usize;
+    /// The canonical entry of the bundled alias table for a name key.
+    fn canonical(&self, key: &str) -> Option<&str>;
+}
+
+/// A context with no registry behind it: every token rare, every acronym
+/// unique. For `why` between two names and for tests.
+pub struct NoContext;
+
+impl Context for NoContext {
+    fn token_df(&self, _: &str) -> usize {
+        1
+    }
+    fn names(&self) -> usize {
+        1
+    }
+    fn acronym_owners(&self, _: &str) -> usize {
+        1
+    }
+    fn canonical(&self, key: &str) -> Option<&str> {
+        super::aliases::canonical(key)
+    }
+}
+
+/// The weight of a token: rare tokens say more than common ones.
+fn weight(ctx: &dyn Context, t: &str) -> f64 {
+    let n = ctx.names().max(1) as f64;
+    let df = ctx.token_df(t).max(1) as f64;
+    1.0 + (n / df).ln().max(0.0)
+}
+
+/// Two tokens are the same word, allowing one typo in a word of five
+/// letters or more (two from ten), but never when one word extends the
+/// other ("Karen"/"Karenni", "Indiana"/"Indianapolis") and never for numbers.
+pub fn same_word(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.chars().any(|c| c.is_ascii_digit()) || b.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // A plural is the same word ("Foundations"); any other extension is
+    // not ("Karen"/"Karenni").
+    if a.strip_suffix('s') == Some(b) || b.strip_suffix('s') == Some(a) {
+        return true;
+    }
+    if a.starts_with(b) || b.starts_with(a) {
+        return false;
+    }
+    let len = a.chars().count().min(b.chars().count());
+    let allowed = if len >= 10 {
+        2
+    } else if len >= 5 {
+        1
+    } else {
+        0
+    };
+    allowed > 0 && strsim::damerau_levenshtein(a, b) <= allowed
+}
+
+/// True when an acronym is made of the beginnings of the words in order,
+/// each word giving a prefix, skipping at most one word: "BWI" for
+/// "Building Wood Workers International", "ANFREL" for "Asian Network Free
+/// Elections". The first letter must come from the first word.
+pub fn abbreviates(acr: &str, tokens: &[String]) -> bool {
+    fn go(acr: &[char], tokens: &[Vec<char>], skipped: usize) -> bool {
+        if acr.is_empty() {
+            // Every word gave letters, but for one skipped in the middle or
+            // a country at the end ("NUG" for "National Unity Government
+            // of Myanmar"); uniqueness decides between look-alikes.
+            return tokens.is_empty()
+                || (skipped == 0
+                    && tokens.len() == 1
+                    && country_code(&tokens[0].iter().collect::<String>()).is_some());
+        }
+        let Some((w, rest)) = tokens.split_first() else {
+            return false;
+        };
+        // Take a prefix of this word (at least its first letter).
+        let mut k = 0;
+        while k < w.len() && k < acr.len() && w[k] == acr[k] {
+            k += 1;
+            if go(&acr[k..], rest, skipped) {
+                return true;
+            }
+        }
+        // Or skip this word: never the first or the last, never a place
+        // ("KYO" is not "Karen Youth of Toronto", "LDH" not "Ligue suisse
+        // des droits humains").
+        skipped == 0
+            && !rest.is_empty()
+            && !is_place(&w.iter().collect::<String>())
+            && go(acr, rest, 1)
+    }
+    let acr: Vec<char> = acr.chars().collect();
+    let toks: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
+    acr.len() >= 3 && toks.len() >= 2 && toks[0].first() == acr.first() && go(&acr, &toks, 0)
+}
+
+/// Compares two names under a registry context.
+pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
+    let mut reasons = Vec::new();
+    if let (Some(ca), Some(cb)) = (&a.country, &b.country) {
+        if ca != cb {
+            return Score::new(
+                0.0,
+                vec![format!("different countries printed: {ca} and {cb}")],
+            );
+        }
+    }
+    if a.key == b.key {
+        return Score::new(
+            1.0,
+            vec![
+                "the same name once case, accents of quotes, punctuation and \"&\" are folded"
+                    .into(),
+            ],
+        );
+    }
+    if let (Some(x), Some(y)) = (ctx.canonical(&a.key), ctx.canonical(&b.key)) {
+        if x == y {
+            return Score::new(
+                0.99,
+                vec![format!("the bundled alias table lists both as \"{x}\"")],
+            );
+        }
+        return Score::new(
+            0.0,
+            vec![format!("the alias table lists them as \"{x}\" and \"{y}\"")],
+        );
+    }
+    // An acronym alone against a full name.
+    if a.is_acronym != b.is_acronym {
+        let (acr, full) = if a.is_acronym { (a, b) } else { (b, a) };
+        let key = &acr.printed_acronyms[0];
+        let printed = full.printed_acronyms.contains(key);
+        let chunked = !printed && !full.initialisms.contains(key) && abbreviates(key, &full.tokens);
+        if printed || full.initialisms.contains(key) || chunked {
+            let how = if printed {
+                "printed with"
+            } else if chunked {
+                "made of the beginnings of the words of"
+            } else {
+                "the initials of"
+            };
+            let owners = ctx.acronym_owners(key);
+            if owners <= 1 {
+                return Score::new(
+                    0.96,
+                    vec![format!(
+                        "\"{}\" is {how} \"{}\" and no other organization answers to it",
+                        acr.raw, full.raw
+                    )],
+                );
+            }
+            return Score::new(
+                0.8,
+                vec![format!(
+                    "\"{}\" is {how} \"{}\", but {owners} organizations answer to it",
+                    acr.raw, full.raw
+                )],
+            );
+        }
+        return Score::new(
+            0.0,
+            vec![format!(
+                "\"{}\" is not an acronym of \"{}\"",
+                acr.raw, full.raw
+            )],
+        );
+    }
+    if a.is_acronym && b.is_acronym {
+        return Score::new(0.0, vec!["two different acronyms".into()]);
+    }
+    if a.fingerprint == b.fingerprint {
+        return Score::new(
+            0.98,
+            vec!["the same words (order, articles and legal forms aside)".into()],
+        );
+    }
+    if a.joined == b.joined && !a.joined.is_empty() {
+        return Score::new(
+            0.96,
+            vec!["the same letters, split into words differently".into()],
+        );
+    }
+    // "Forum Asia" or "Civicus" against a name printed with that acronym.
+    for (x, y) in [(a, b), (b, a)] {
+        if !x.joined.is_empty() && y.printed_acronyms.contains(&x.joined) && x.tokens.len() <= 2 {
+            let owners = ctx.acronym_owners(&x.joined);
+            let v = if owners <= 1 { 0.95 } else { 0.8 };
+            return Score::new(
+                v,
+                vec![format!(
+                    "\"{}\" is the acronym printed with \"{}\"",
+                    x.raw, y.raw
+                )],
+            );
+        }
+    }
+    // A name and the same name with a description after it: "Al-Haq" and
+    // "Al-Haq, Law in the Service of Man". Not when what follows is a
+    // place ("Amnesty International – Australia") or a single word.
+    for (x, y) in [(a, b), (b, a)] {
+        for sep in [" – ", " — ", " - ", ", "] {
+            if let Some((head, tail)) = y.raw.split_once(sep) {
+                let tail_words: Vec<&str> = tail.split_whitespace().collect();
+                let tail_has_place = tail_words
+                    .iter()
+                    .any(|w| is_place(&crate::normalize::name_key(w)) && w.chars().count() >= 4);
+                if crate::normalize::name_key(head) == x.key
+                    && tail_words.len() >= 3
+                    && !tail_has_place
+                {
+                    return Score::new(
+                        0.94,
+                        vec![format!(
+                            "\"{}\" is \"{}\" with a description after it",
+                            y.raw, x.raw
+                        )],
+                    );
+                }
+            }
+        }
+    }
+    if a.script != b.script {
+        let sim = strsim::jaro_winkler(&a.translit, &b.translit);
+        let shared_acronym = a
+            .printed_acronyms
+            .iter()
+            .any(|x| b.all_acronyms().any(|y| y == x))
+            || b.printed_acronyms
+                .iter()
+                .any(|x| a.all_acronyms().any(|y| y == x));
+        if shared_acronym {
+            return Score::new(0.85, vec!["different scripts, but the same acronym".into()]);
+        }
+        let v = if sim >= 0.88 { 0.75 } else { 0.0 };
+        return Score::new(
+            v,
+            vec![format!(
+                "different scripts: a name in one never merges with another on spelling alone (transliterations {:.2} alike)",
+                sim
+            )],
+        );
+    }
+
+    // Token by token.
+    let mut matched_b = vec![false; b.tokens.len()];
+    let mut matched_w = 0.0;
+    let mut typos = Vec::new();
+    let mut only_a = Vec::new();
+    for ta in &a.tokens {
+        let found = b
+            .tokens
+            .iter()
+            .enumerate()
+            .find(|(j, tb)| !matched_b[*j] && *tb == ta)
+            .or_else(|| {
+                b.tokens
+                    .iter()
+                    .enumerate()
+                    .find(|(j, tb)| !matched_b[*j] && same_word(ta, tb))
+            });
+        match found {
+            Some((j, tb)) => {
+                matched_b[j] = true;
+                matched_w += weight(ctx, ta);
+                if tb != ta {
+                    typos.push(format!("\"{ta}\"/\"{tb}\""));
+                }
+            }
+            None => only_a.push(ta.clone()),
+        }
+    }
+    let mut only_b: Vec<String> = b
+        .tokens
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !matched_b[*j])
+        .map(|(_, t)| t.clone())
+        .collect();
+    // A word that is the other name's printed acronym ("CCFD" in
+    // "CCFD-Terre Solidaire" against "Terre Solidaire (CCFD)") matches it.
+    only_a.retain(|t| !b.printed_acronyms.contains(t));
+    only_b.retain(|t| !a.printed_acronyms.contains(t));
+    // A country word on one side that is the country printed with the
+    // other ("... – Burma" against "... (Burma)") matches it.
+    let printed_country = |t: &str, other: &NameInfo| {
+        other
+            .country
+            .as_deref()
+            .is_some_and(|c| country_code(t) == Some(c))
+    };
+    only_a.retain(|t| !printed_country(t, b));
+    only_b.retain(|t| !printed_country(t, a));
+    let wa: f64 = a.tokens.iter().map(|t| weight(ctx, t)).sum();
+    let wb: f64 = b.tokens.iter().map(|t| weight(ctx, t)).sum();
+    let sim = if wa + wb > 0.0 {
+        2.0 * matched_w / (wa + wb)
+    } else {
+        0.0
+    };
+
+    if !typos.is_empty() {
+        reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
+    }
+    if only_a.is_empty() && only_b.is_empty() {
+        reasons.push("every word matches".into());
+        let v = 0.97 - 0.01 * typos.len() as f64;
+        return Score::new(v, reasons);
+    }
+    let extra: Vec<&String> = only_a.iter().chain(only_b.iter()).collect();
+    // A place word: a country, state or big city, spelt out (four letters
+    // or more, so "Man" in "Service of Man" is no island) or in capitals ("UK").
+    let in_capitals = |t: &str| {
+        a.raw
+            .split(|c: char| !c.is_alphanumeric())
+            .chain(b.raw.split(|c: char| !c.is_alphanumeric()))
+            .any(|w| w.len() >= 2 && w.to_lowercase() == t && w.chars().all(|c| c.is_uppercase()))
+    };
+    let places: Vec<&&String> = extra
+        .iter()
+        .filter(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)))
+        .collect();
+    let describe =
+        |side: &[String], name: &str| format!("\"{}\" only in \"{name}\"", side.join(" "));
+    let mut sides = Vec::new();
+    if !only_a.is_empty() {
+        sides.push(describe(&only_a, &a.raw));
+    }
+    if !only_b.is_empty() {
+        sides.push(describe(&only_b, &b.raw));
+    }
+    reasons.push(sides.join("; "));
+    if !places.is_empty() {
+        reasons.push(format!(
+            "a place on one side only ({}) marks a different organization (a section, a city, a state)",
+            places.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+        return Score::new(sim.min(0.5), reasons);
+    }
+    let subset = only_a.is_empty() || only_b.is_empty();
+    if subset {
+        let kind_only = extra.iter().all(|t| KIND_WORDS.contains(&t.as_str()));
+        if kind_only {
+            reasons.push(
+                "one name adds only a word for its kind of body: maybe the same, a person decides"
+                    .into(),
+            );
+            return Score::new(sim.clamp(REVIEW, AUTO - 0.01), reasons);
+        }
+        reasons.push("one name is the other plus a distinctive word: a different organization (a strict subset is never identical)".into());
+        return Score::new(sim.min(REVIEW - 0.01), reasons);
+    }
+    // Both sides have words of their own.
+    let v = if sim >= 0.8 {
+        sim.min(AUTO - 0.01)
+    } else {
+        sim.min(REVIEW - 0.01)
+    };
+    if v >= REVIEW {
+        reasons.push(format!(
+            "most of the words match ({:.2}), but each name has words of its own",
+            sim
+        ));
+    } else {
+        reasons.push(format!("too few words in common ({:.2})", sim));
+    }
+    Score::new(v, reasons)
+}
+
+/// A small in-memory context over a set of names, for evaluation and
+/// `dedupe`: token document frequencies and acronym owners.
+pub struct Stats {
+    pub df: HashMap<String, usize>,
+    pub acronyms: HashMap<String, std::collections::HashSet<usize>>,
+    pub n: usize,
+    /// While organizations are not known yet, no acronym counts as unique.
+    pub acronyms_unknown: bool,
+}
+
+impl Stats {
+    /// Counts over `names`; `owner[i]` groups names of one organization so
+    /// an organization's several forms count once for acronym uniqueness.
+    pub fn new(names: &[NameInfo], owner: &[usize]) -> Stats {
+        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut acronyms: HashMap<String, std::collections::HashSet<usize>> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
+            for t in &n.tokens {
+                if seen.insert(t) {
+                    *df.entry(t.clone()).or_default() += 1;
+                }
+            }
+            // Owners are full names: a bare acronym owns nothing, it is
+            // what is being resolved.
+            if n.is_acronym {
+                continue;
+            }
+            for a in n.printed_acronyms.iter().chain(n.initialisms.iter()) {
+                acronyms.entry(a.clone()).or_default().insert(owner[i]);
+            }
+        }
+        Stats {
+            df,
+            acronyms,
+            n: names.len(),
+            acronyms_unknown: false,
+        }
+    }
+}
+
+impl Context for Stats {
+    fn token_df(&self, token: &str) -> usize {
+        self.df.get(token).copied().unwrap_or(1)
+    }
+    fn names(&self) -> usize {
+        self.n
+    }
+    fn acronym_owners(&self, acronym: &str) -> usize {
+        if self.acronyms_unknown {
+            return usize::MAX;
+        }
+        self.acronyms.get(acronym).map_or(0, |s| s.len())
+    }
+    fn canonical(&self, key: &str) -> Option<&str> {
+        super::aliases::canonical(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmp(a: &str, b: &str) -> Score {
+        let pa = crate::parse::entry::parse_entry(a, None);
+        let pb = crate::parse::entry::parse_entry(b, None);
+        compare(
+            &NameInfo::new(&pa.name, pa.acronym.as_deref(), pa.country.as_deref()),
+            &NameInfo::new(&pb.name, pb.acronym.as_deref(), pb.country.as_deref()),
+            &NoContext,
+        )
+    }
+
+    /// Table-driven: the hard cases of signatory lists and their bands.
+    #[test]
+    fn hard_cases() {
+        let cases = [
+            (
+                "Karen Community of Iowa, IA",
+                "Karenni Community of Iowa",
+                Band::Apart,
+            ),
+            (
+                "Karen Community of Iowa",
+                "Karen Community of Iowa City",
+                Band::Apart,
+            ),
+            (
+                "Karenni Community of Indiana",
+                "Karenni Community of Indianapolis",
+                Band::Apart,
+            ),
+            (
+                "Human Rights Watch",
+                "Burma Human Rights Watch Group",
+                Band::Apart,
+            ),
+            (
+                "Amnesty International",
+                "Amnesty International Australia",
+                Band::Apart,
+            ),
+            (
+                "APHR",
+                "ASEAN Parliamentarians for Human Rights – APHR",
+                Band::Auto,
+            ),
+            (
+                "APHR",
+                "ASEAN Parliamentarians for Human Rights",
+                Band::Auto,
+            ),
+            (
+                "Women's League of Burma",
+                "Womens League of Burma (WLB)",
+                Band::Auto,
+            ),
+            (
+                "Karenni Community of Arkensas",
+                "Karenni Community of Arkansas",
+                Band::Auto,
+            ),
+            (
+                "Comittee for Free and Fair Elections",
+                "Committee for Free and Fair Elections",
+                Band::Auto,
+            ),
+            (
+                "The Asian Forum for Human Rights and Development",
+                "Asian Forum for Human Rights & Development",
+                Band::Auto,
+            ),
+            (
+                "8888 Generation (New Zealand)",
+                "8888 Generation (Australia)",
+                Band::Apart,
+            ),
+            ("Burma Campaign UK", "US Campaign for Burma", Band::Apart),
+            (
+                "Karen Youth Organization",
+                "Karen Youth of Toronto",
+                Band::Apart,
+            ),
+            ("منظمة العفو الدولية", "Amnesty International", Band::Auto),
+            ("هيومن رايتس ووتش", "Human Rights Watch", Band::Auto),
+            (
+                "Reporters sans frontières",
+                "Human Rights Watch",
+                Band::Apart,
+            ),
+            (
+                "BWI",
+                "Building and Wood Workers' International",
+                Band::Auto,
+            ),
+            ("ANFREL", "Asian Network for Free Elections", Band::Auto),
+            ("Burma Campaign UK", "Burma Campaign U.K.", Band::Auto),
+            ("EuroMed Rights", "Euro-Med Rights", Band::Auto),
+            (
+                "Open Society Foundations",
+                "Open Society Foundation",
+                Band::Auto,
+            ),
+            (
+                "Colectivo de Abogados José Alvear Restrepo",
+                "Colectivo de Abogados Jose Alvear Restrepo",
+                Band::Auto,
+            ),
+            ("Al-Haq", "Al-Haq, Law in the Service of Man", Band::Auto),
+            (
+                "Amnesty International",
+                "Amnesty International – Australia",
+                Band::Apart,
+            ),
+            (
+                "FIDH – International Federation for Human Rights",
+                "International Federation for Human Rights (FIDH)",
+                Band::Auto,
+            ),
+        ];
+        for (a, b, band) in cases {
+            let s = cmp(a, b);
+            assert_eq!(s.band, band, "{a} / {b}: {:.2} {:?}", s.value, s.reasons);
+            let s = cmp(b, a);
+            assert_eq!(
+                s.band, band,
+                "{b} / {a} (reversed): {:.2} {:?}",
+                s.value, s.reasons
+            );
+        }
+    }
+
+    #[test]
+    fn words_and_typos() {
+        assert!(same_word("organisation", "organization"));
+        assert!(!same_word("karen", "karenni"));
+        assert!(!same_word("indiana", "indianapolis"));
+        assert!(!same_word("iowa", "ohio"));
+        assert!(!same_word("2020", "2021"));
+    }
+}

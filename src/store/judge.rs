@@ -1,0 +1,756 @@
+//! Identities over time: people's judgements (same / different / unsure,
+//! keyed by name keys so they survive re-clustering), merges and splits
+//! with a log that `undo` reverses exactly, the review queue, `dedupe`
+//! over the whole registry, and user aliases.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::{json, Map};
+
+use super::{Store, StoreError, NOW};
+use crate::matching::cluster::{cluster_with, pair_key, Judgements};
+use crate::matching::engine::AliasRecord;
+use crate::matching::index::Index;
+use crate::matching::keys::NameInfo;
+use crate::matching::score::{compare, Band, Stats};
+use crate::normalize::name_key;
+use crate::parse::Kind;
+
+/// A person's verdict on a pair of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Same,
+    Different,
+    Unsure,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Same => "same",
+            Verdict::Different => "different",
+            Verdict::Unsure => "unsure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "same" | "s" | "yes" => Some(Verdict::Same),
+            "different" | "d" | "no" => Some(Verdict::Different),
+            "unsure" | "u" | "skip" => Some(Verdict::Unsure),
+            _ => None,
+        }
+    }
+}
+
+/// A doubtful pair for a person to decide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewPair {
+    pub org_a: i64,
+    pub org_b: i64,
+    pub name_a: String,
+    pub name_b: String,
+    pub score: f64,
+    pub reasons: String,
+}
+
+/// What `dedupe` did.
+#[derive(Debug, Clone, Default)]
+pub struct DedupeReport {
+    /// (kept, merged in, score, reasons)
+    pub merges: Vec<(i64, i64, f64, String)>,
+    pub review: usize,
+    pub names: usize,
+}
+
+/// The registry prepared for re-scoring: aliases, their name infos, the
+/// judgements, an index over the names and their statistics.
+type Scored = (Vec<AliasRecord>, Vec<NameInfo>, Judgements, Index, Stats);
+
+fn kind_of(s: &str) -> Kind {
+    if s == "individual" {
+        Kind::Individual
+    } else {
+        Kind::Organization
+    }
+}
+
+/// Every alias with its organization's kind, acronym and country.
+pub(crate) fn alias_records(conn: &Connection) -> Result<Vec<AliasRecord>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT a.org_id, a.name, o.kind, o.acronym, o.country FROM aliases a
+         JOIN organizations o ON o.id = a.org_id ORDER BY a.org_id, a.id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(AliasRecord {
+            org_id: r.get("org_id")?,
+            name: r.get("name")?,
+            kind: kind_of(&r.get::<_, String>("kind")?),
+            acronym: r.get("acronym")?,
+            country: r.get("country")?,
+        })
+    })?;
+    let mut out: Vec<AliasRecord> = rows.collect::<Result<_, _>>()?;
+    // One record per (organization, printed form).
+    let mut seen = HashSet::new();
+    out.retain(|a| seen.insert((a.org_id, a.name.clone())));
+    Ok(out)
+}
+
+pub(crate) fn load_judgements(conn: &Connection) -> Result<Judgements, StoreError> {
+    let mut j = Judgements::default();
+    let mut st = conn.prepare("SELECT key_a, key_b, verdict FROM judgements")?;
+    for r in st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>("key_a")?,
+            r.get::<_, String>("key_b")?,
+            r.get::<_, String>("verdict")?,
+        ))
+    })? {
+        let (a, b, v) = r?;
+        match v.as_str() {
+            "same" => j.same.insert((a, b)),
+            "different" => j.different.insert((a, b)),
+            _ => false,
+        };
+    }
+    Ok(j)
+}
+
+/// Records a verdict on two names (by key); returns the row id.
+fn judge_tx(
+    tx: &Transaction<'_>,
+    a: &str,
+    b: &str,
+    verdict: Verdict,
+    note: Option<&str>,
+) -> Result<i64, StoreError> {
+    let (ka, kb) = pair_key(&name_key(a), &name_key(b));
+    if ka == kb {
+        return Err(StoreError::Invalid(
+            "the two names are the same once folded".into(),
+        ));
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO judgements (key_a, key_b, verdict, decided_at, note) VALUES (?1, ?2, ?3, {NOW}, ?4)
+             ON CONFLICT (key_a, key_b) DO UPDATE SET verdict = excluded.verdict,
+                 decided_at = excluded.decided_at, note = excluded.note"
+        ),
+        params![ka, kb, verdict.as_str(), note],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+        params![ka, kb],
+        |r| r.get(0),
+    )?)
+}
+
+/// A whole row as JSON, column by column, for the merge log.
+fn row_json(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: i64,
+) -> Result<Option<Map<String, serde_json::Value>>, StoreError> {
+    // Table names come from this module's own constants, never from input.
+    let sql = format!("SELECT * FROM {table} WHERE id = ?1");
+    let mut st = tx.prepare(&sql)?;
+    let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    st.query_row([id], |r| {
+        let mut m = Map::new();
+        for (i, n) in names.iter().enumerate() {
+            let v: Value = r.get(i)?;
+            m.insert(
+                n.clone(),
+                match v {
+                    Value::Null => serde_json::Value::Null,
+                    Value::Integer(x) => json!(x),
+                    Value::Real(x) => json!(x),
+                    Value::Text(s) => json!(s),
+                    Value::Blob(_) => serde_json::Value::Null,
+                },
+            );
+        }
+        Ok(m)
+    })
+    .optional()
+    .map_err(StoreError::from)
+}
+
+/// Re-inserts a row saved by [`row_json`].
+fn restore_row(
+    tx: &Transaction<'_>,
+    table: &str,
+    row: &Map<String, serde_json::Value>,
+) -> Result<(), StoreError> {
+    let cols: Vec<&String> = row.keys().collect();
+    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        cols.iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+        placeholders.join(", ")
+    );
+    let values: Vec<Value> = cols
+        .iter()
+        .map(|c| match &row[*c] {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Number(n) if n.is_i64() => Value::Integer(n.as_i64().unwrap_or(0)),
+            serde_json::Value::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
+            serde_json::Value::String(s) => Value::Text(s.clone()),
+            other => Value::Text(other.to_string()),
+        })
+        .collect();
+    tx.execute(&sql, rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+/// Puts back an organization's classification as a saved row had it (the
+/// merge or split being undone classified it again).
+fn restore_classification(
+    tx: &Transaction<'_>,
+    id: i64,
+    row: &Map<String, serde_json::Value>,
+) -> Result<(), StoreError> {
+    let text = |k: &str| row.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    tx.execute(
+        "UPDATE organizations SET country = ?2, country_reason = ?3, country_confidence = ?4,
+             focus_country = ?5, org_type = ?6, org_type_reason = ?7, tags = ?8
+         WHERE id = ?1",
+        params![
+            id,
+            text("country"),
+            text("country_reason"),
+            row.get("country_confidence").and_then(|v| v.as_f64()),
+            text("focus_country"),
+            text("org_type"),
+            text("org_type_reason"),
+            text("tags")
+        ],
+    )?;
+    Ok(())
+}
+
+fn ids(tx: &Transaction<'_>, sql: &str, id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut st = tx.prepare(sql)?;
+    let v = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(v)
+}
+
+fn org_name(tx: &Transaction<'_>, id: i64) -> Result<String, StoreError> {
+    tx.query_row("SELECT name FROM organizations WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or(StoreError::NoOrg(id))
+}
+
+/// Merges organization `remove` into `keep` inside a transaction; logs it.
+fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i64, StoreError> {
+    if keep == remove {
+        return Err(StoreError::Invalid(
+            "an organization cannot be merged with itself".into(),
+        ));
+    }
+    let keep_name = org_name(tx, keep)?;
+    let removed = row_json(tx, "organizations", remove)?.ok_or(StoreError::NoOrg(remove))?;
+    let remove_name = removed
+        .get("name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let aliases = ids(
+        tx,
+        "SELECT id FROM aliases WHERE org_id = ?1 ORDER BY id",
+        remove,
+    )?;
+    let sigs = ids(
+        tx,
+        "SELECT id FROM signatures WHERE org_id = ?1 ORDER BY id",
+        remove,
+    )?;
+    // A "same" judgement keeps the pair together through later dedupes;
+    // remember what it replaced so undo restores it.
+    let (ka, kb) = pair_key(&name_key(&keep_name), &name_key(&remove_name));
+    let previous = if ka != kb {
+        let old: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+                params![ka, kb],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let old_row = match old {
+            Some(id) => row_json(tx, "judgements", id)?,
+            None => None,
+        };
+        let jid = judge_tx(tx, &keep_name, &remove_name, Verdict::Same, Some(why))?;
+        Some((jid, old_row))
+    } else {
+        None
+    };
+    tx.execute(
+        "UPDATE aliases SET org_id = ?1 WHERE org_id = ?2",
+        params![keep, remove],
+    )?;
+    tx.execute(
+        "UPDATE signatures SET org_id = ?1 WHERE org_id = ?2",
+        params![keep, remove],
+    )?;
+    let kept_before = row_json(tx, "organizations", keep)?;
+    tx.execute("DELETE FROM organizations WHERE id = ?1", [remove])?;
+    // The kept organization now has the other's notes and names too.
+    super::reclassify(tx, keep)?;
+    let detail = json!({
+        "keep": keep,
+        "removed": removed,
+        "kept_before": kept_before,
+        "aliases": aliases,
+        "signatures": sigs,
+        "judgement": previous.as_ref().map(|p| p.0),
+        "judgement_before": previous.and_then(|p| p.1),
+        "why": why,
+    });
+    tx.execute(
+        &format!("INSERT INTO merge_log (op, at, detail) VALUES ('merge', {NOW}, ?1)"),
+        [detail.to_string()],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+impl Store {
+    /// Records a person's verdict on two names.
+    pub fn judge(
+        &mut self,
+        a: &str,
+        b: &str,
+        verdict: Verdict,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        judge_tx(&tx, a, b, verdict, note)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn judgements(&self) -> Result<Judgements, StoreError> {
+        load_judgements(&self.conn)
+    }
+
+    /// Merges organization `remove` into `keep`; returns the log entry.
+    pub fn merge(&mut self, keep: i64, remove: i64) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id = merge_tx(&tx, keep, remove, "merged by a person")?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Takes the printed form `alias` out of organization `org` into a new
+    /// organization, with the signatures printed that way; records that
+    /// the two are different. Returns the new organization's id.
+    pub fn split(&mut self, org: i64, alias: &str) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let key = name_key(alias);
+        let all: Vec<(i64, String)> = {
+            let mut st =
+                tx.prepare("SELECT id, name FROM aliases WHERE org_id = ?1 ORDER BY id")?;
+            let v = st
+                .query_map([org], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            v
+        };
+        if all.is_empty() {
+            return Err(StoreError::NoOrg(org));
+        }
+        let (moving, staying): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|(_, n)| name_key(n) == key);
+        if moving.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "organization {org} has no printed form \"{alias}\""
+            )));
+        }
+        if staying.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "\"{alias}\" is the only printed form of organization {org}; nothing to split from"
+            )));
+        }
+        let kind: String =
+            tx.query_row("SELECT kind FROM organizations WHERE id = ?1", [org], |r| {
+                r.get(0)
+            })?;
+        let from_before = row_json(&tx, "organizations", org)?;
+        tx.execute(
+            &format!("INSERT INTO organizations (name, kind, created_at) VALUES (?1, ?2, {NOW})"),
+            params![moving[0].1, kind],
+        )?;
+        let new_id = tx.last_insert_rowid();
+        let alias_ids: Vec<i64> = moving.iter().map(|(id, _)| *id).collect();
+        for id in &alias_ids {
+            tx.execute(
+                "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
+                params![new_id, id],
+            )?;
+        }
+        // Signatures printed in that form follow it.
+        let sigs: Vec<(i64, String)> = {
+            let mut st =
+                tx.prepare("SELECT id, name_as_printed FROM signatures WHERE org_id = ?1")?;
+            let v = st
+                .query_map([org], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            v
+        };
+        let mut moved_sigs = Vec::new();
+        for (id, printed) in sigs {
+            if name_key(&crate::parse::entry::parse_entry(&printed, None).name) == key {
+                tx.execute(
+                    "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
+                    params![new_id, id],
+                )?;
+                moved_sigs.push(id);
+            }
+        }
+        // "different" between the split form and each remaining one,
+        // keeping any verdict it replaces so undo can put it back.
+        let mut judged = Vec::new();
+        let mut staying_keys: Vec<String> = staying.iter().map(|(_, n)| name_key(n)).collect();
+        staying_keys.sort();
+        staying_keys.dedup();
+        for k in staying_keys {
+            if k != key {
+                let (ka, kb) = pair_key(&k, &key);
+                let old: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+                        params![ka, kb],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let before = match old {
+                    Some(id) => row_json(&tx, "judgements", id)?,
+                    None => None,
+                };
+                let id = judge_tx(&tx, &k, &key, Verdict::Different, Some("split by a person"))?;
+                judged.push(json!({"id": id, "before": before}));
+            }
+        }
+        // Both now hold fewer or other notes and names: classify them again.
+        super::reclassify(&tx, org)?;
+        super::reclassify(&tx, new_id)?;
+        let detail = json!({
+            "from": org,
+            "from_before": from_before,
+            "new_org": new_id,
+            "aliases": alias_ids,
+            "signatures": moved_sigs,
+            "judgements": judged,
+        });
+        tx.execute(
+            &format!("INSERT INTO merge_log (op, at, detail) VALUES ('split', {NOW}, ?1)"),
+            [detail.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(new_id)
+    }
+
+    /// Reverses the last merge or split not yet undone; returns what it did.
+    pub fn undo(&mut self) -> Result<Option<String>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let last: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT id, op, detail FROM merge_log WHERE undone = 0 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((log_id, op, detail)) = last else {
+            return Ok(None);
+        };
+        let d: serde_json::Value = serde_json::from_str(&detail)
+            .map_err(|e| StoreError::Invalid(format!("merge log entry {log_id}: {e}")))?;
+        let id_list = |k: &str| -> Vec<i64> {
+            d[k].as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
+                .unwrap_or_default()
+        };
+        let what = if op == "merge" {
+            let removed = d["removed"].as_object().cloned().unwrap_or_default();
+            let rid = removed.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+            restore_row(&tx, "organizations", &removed)?;
+            for a in id_list("aliases") {
+                tx.execute(
+                    "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
+                    params![rid, a],
+                )?;
+            }
+            for s in id_list("signatures") {
+                tx.execute(
+                    "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
+                    params![rid, s],
+                )?;
+            }
+            if let Some(j) = d["judgement"].as_i64() {
+                tx.execute("DELETE FROM judgements WHERE id = ?1", [j])?;
+                if let Some(before) = d["judgement_before"].as_object() {
+                    restore_row(&tx, "judgements", before)?;
+                }
+            }
+            if let (Some(keep), Some(before)) = (d["keep"].as_i64(), d["kept_before"].as_object()) {
+                restore_classification(&tx, keep, before)?;
+            }
+            format!("undid merge {log_id}: organization {rid} is separate again")
+        } else {
+            let from = d["from"].as_i64().unwrap_or(0);
+            let new_org = d["new_org"].as_i64().unwrap_or(0);
+            for a in id_list("aliases") {
+                tx.execute(
+                    "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
+                    params![from, a],
+                )?;
+            }
+            for s in id_list("signatures") {
+                tx.execute(
+                    "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
+                    params![from, s],
+                )?;
+            }
+            for j in d["judgements"].as_array().cloned().unwrap_or_default() {
+                if let Some(id) = j["id"].as_i64() {
+                    tx.execute("DELETE FROM judgements WHERE id = ?1", [id])?;
+                }
+                if let Some(before) = j["before"].as_object() {
+                    restore_row(&tx, "judgements", before)?;
+                }
+            }
+            tx.execute("DELETE FROM organizations WHERE id = ?1", [new_org])?;
+            if let Some(before) = d["from_before"].as_object() {
+                restore_classification(&tx, from, before)?;
+            }
+            format!("undid split {log_id}: its printed form is back in organization {from}")
+        };
+        // The log entry goes too, so the database is exactly as before.
+        tx.execute("DELETE FROM merge_log WHERE id = ?1", [log_id])?;
+        // Deleting the last rows lets SQLite reuse their ids as before.
+        tx.commit()?;
+        Ok(Some(what))
+    }
+
+    /// Adds a printed form to an organization (the user's alias table).
+    pub fn add_alias(&mut self, org: i64, name: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        org_name(&tx, org)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin) VALUES (?1, ?2, ?3, NULL, 'user')",
+            params![org, name, name_key(name)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Scores every alias against its candidates under the current rules.
+    fn scored_pairs(&self) -> Result<Scored, StoreError> {
+        let aliases = alias_records(&self.conn)?;
+        let infos: Vec<NameInfo> = aliases
+            .iter()
+            .map(|a| NameInfo::new(&a.name, a.acronym.as_deref(), a.country.as_deref()))
+            .collect();
+        let mut index = Index::new();
+        for i in &infos {
+            index.add(i.clone());
+        }
+        let owner: Vec<usize> = aliases.iter().map(|a| a.org_id as usize).collect();
+        let stats = Stats::new(&infos, &owner);
+        Ok((aliases, infos, load_judgements(&self.conn)?, index, stats))
+    }
+
+    /// Doubtful pairs of different organizations no one has judged, best first.
+    pub fn review_pairs(&self) -> Result<Vec<ReviewPair>, StoreError> {
+        let (aliases, infos, j, index, stats) = self.scored_pairs()?;
+        let mut best: BTreeMap<(i64, i64), ReviewPair> = BTreeMap::new();
+        for (i, info) in infos.iter().enumerate() {
+            if aliases[i].kind != Kind::Organization {
+                continue;
+            }
+            for c in index.candidates(info) {
+                let k = c as usize;
+                let (oa, ob) = (aliases[i].org_id, aliases[k].org_id);
+                if oa >= ob || aliases[k].kind != Kind::Organization {
+                    continue;
+                }
+                if j.is_different(&info.key, &infos[k].key)
+                    || j.is_same(&info.key, &infos[k].key)
+                    || j_unsure(&self.conn, &info.key, &infos[k].key)?
+                {
+                    continue;
+                }
+                let s = compare(info, &infos[k], &stats);
+                if s.band != Band::Review {
+                    continue;
+                }
+                let entry = best.entry((oa, ob)).or_insert_with(|| ReviewPair {
+                    org_a: oa,
+                    org_b: ob,
+                    name_a: info.raw.clone(),
+                    name_b: infos[k].raw.clone(),
+                    score: s.value,
+                    reasons: s.reasons.join("; "),
+                });
+                if s.value > entry.score {
+                    *entry = ReviewPair {
+                        org_a: oa,
+                        org_b: ob,
+                        name_a: info.raw.clone(),
+                        name_b: infos[k].raw.clone(),
+                        score: s.value,
+                        reasons: s.reasons.join("; "),
+                    };
+                }
+            }
+        }
+        let mut out: Vec<ReviewPair> = best.into_values().collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((a.org_a, a.org_b).cmp(&(b.org_a, b.org_b)))
+        });
+        Ok(out)
+    }
+
+    /// Re-clusters the whole registry under the current rules and
+    /// judgements, merging organizations the automatic band joins (each
+    /// merge logged and undoable) and counting pairs left for review.
+    pub fn dedupe(&mut self, dry_run: bool) -> Result<DedupeReport, StoreError> {
+        let (aliases, infos, j, index, stats) = self.scored_pairs()?;
+        let orgs_only: Vec<usize> = (0..aliases.len())
+            .filter(|&i| aliases[i].kind == Kind::Organization)
+            .collect();
+        let c = cluster_with(&infos, &index, &stats, &j);
+        let mut report = DedupeReport {
+            names: infos.len(),
+            ..Default::default()
+        };
+        report.review = c
+            .review
+            .iter()
+            .filter(|(a, b, _)| aliases[*a].org_id != aliases[*b].org_id)
+            .count();
+        // Each cluster's organizations merge into its oldest.
+        let mut groups: HashMap<usize, Vec<i64>> = HashMap::new();
+        for &i in &orgs_only {
+            groups
+                .entry(c.cluster_of[i])
+                .or_default()
+                .push(aliases[i].org_id);
+        }
+        let why: HashMap<(i64, i64), (f64, String)> = c
+            .merged
+            .iter()
+            .map(|(a, b, s)| {
+                let (x, y) = (
+                    aliases[*a].org_id.min(aliases[*b].org_id),
+                    aliases[*a].org_id.max(aliases[*b].org_id),
+                );
+                ((x, y), (s.value, s.reasons.join("; ")))
+            })
+            .collect();
+        let tx = self.conn.transaction()?;
+        let mut keys: Vec<usize> = groups.keys().copied().collect();
+        keys.sort();
+        for g in keys {
+            let mut orgs = groups[&g].clone();
+            orgs.sort();
+            orgs.dedup();
+            let keep = orgs[0];
+            for &other in &orgs[1..] {
+                let (score, reason) = why
+                    .get(&(keep, other))
+                    .cloned()
+                    .unwrap_or((0.0, "joined through other names of the same cluster".into()));
+                if !dry_run {
+                    merge_tx(&tx, keep, other, &format!("dedupe: {reason}"))?;
+                }
+                report.merges.push((keep, other, score, reason));
+            }
+        }
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Every name of an organization (for review screens).
+    pub fn org_names(&self, org: i64) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT name FROM aliases WHERE org_id = ?1 ORDER BY name")?;
+        let v = st
+            .query_map([org], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(v)
+    }
+
+    /// Every table's rows, for tests that compare whole databases.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        let mut out = String::new();
+        let tables: Vec<String> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+            let v = st
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            v
+        };
+        for t in tables {
+            let sql = format!("SELECT * FROM \"{t}\" ORDER BY 1");
+            let mut st = self.conn.prepare(&sql)?;
+            let n = st.column_count();
+            let rows = st.query_map([], |r| {
+                let mut cells = Vec::new();
+                for i in 0..n {
+                    let v: Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(cells.join("|"))
+            })?;
+            out.push_str(&format!("== {t}\n"));
+            for r in rows {
+                out.push_str(&r?);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn j_unsure(conn: &Connection, a: &str, b: &str) -> Result<bool, StoreError> {
+    let (ka, kb) = pair_key(a, b);
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT verdict FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+            params![ka, kb],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.as_deref() == Some("unsure"))
+}
+
+impl Store {
+    /// Forgets a verdict on two names (the review screen's undo).
+    pub fn unjudge(&mut self, a: &str, b: &str) -> Result<(), StoreError> {
+        let (ka, kb) = pair_key(&name_key(a), &name_key(b));
+        self.conn.execute(
+            "DELETE FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+            params![ka, kb],
+        )?;
+        Ok(())
+    }
+}
