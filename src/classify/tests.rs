@@ -19,6 +19,7 @@ fn type_of(printed: &str) -> String {
 fn countries_from_notes_in_any_language() {
     for (printed, note, cc) in [
         ("8888 Generation (New Zealand)", None, "NZ"),
+        ("Karen Association, Canada", None, "CA"),
         ("Karen Community of Toronto", Some("Canada"), "CA"),
         ("Communauté karen (Nouvelle-Zélande)", None, "NZ"),
         ("المبادرة المصرية للحقوق الشخصية (مصر)", None, "EG"),
@@ -143,6 +144,9 @@ fn types_in_four_languages() {
         ("Greenway Textiles GmbH", "business"),
         ("Kim Wan Sik (MR)", "individual"),
         ("Rev. Bill Crews", "individual"),
+        ("Dr. Aung Myo Min", "individual"),
+        ("Prof. Ahmed Ali", "individual"),
+        ("Sarah Thompson (independent researcher)", "individual"),
         ("Sister Mary O'Brien, RSM", "individual"),
         ("Human Rights Watch", "ngo"),
         ("Université de Genève", "academic"),
