@@ -16,13 +16,15 @@ use crate::store::Explanation;
 /// clue to the country that was weighed (notes and headings printed in
 /// letters, states, cities and countries in the name), strongest first,
 /// and any letters that disagree on the country. A confidence below 0.5
-/// marks a guess. ORG is an id or a name, as for `signed-by`. Two names
-/// will explain whether they are one organization (not available yet).
+/// marks a guess. ORG is an id or a name, as for `signed-by`. With two
+/// names, explains the matcher's verdict on them instead: the score, the
+/// band (merge, review, apart) and every reason, using the registry's
+/// word and acronym statistics when there is one.
 ///
-/// Example: undersigned why "Burma Campaign UK"
+/// Example: undersigned why "Burma Campaign UK"; undersigned why "APHR" "ASEAN Parliamentarians for Human Rights"
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Organization id or name (a second one is reserved for matching)
+    /// Organization id or name; or two names to compare
     #[arg(value_name = "ORG", num_args = 1..=2, required = true)]
     orgs: Vec<String>,
 
@@ -32,7 +34,7 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     if args.orgs.len() == 2 {
-        bail!("matching explanations are not available yet: `why` takes one organization for now");
+        return why_match(args, db);
     }
     let store = open_existing(db)?;
     let org = resolve_org(&store, &args.orgs[0])?;
@@ -40,6 +42,34 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         bail!("no organization with id {}", org.org_id);
     };
     print_table(&why_table(&e), args.format.resolve())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `why NAME_A NAME_B`: the matcher's score, band and reasons.
+fn why_match(args: &Args, db: &Path) -> Result<ExitCode> {
+    let (a, b) = (&args.orgs[0], &args.orgs[1]);
+    let score = if db.exists() {
+        open_existing(db)?.explain_match(a, b)?
+    } else {
+        crate::matching::explain(a, b)
+    };
+    let mut rows = vec![vec![
+        Cell::from("verdict"),
+        Cell::from(score.band.as_str()),
+        Cell::from(format!("{:.2}", score.value)),
+    ]];
+    for r in &score.reasons {
+        rows.push(vec![
+            Cell::from("reason"),
+            Cell::Null,
+            Cell::from(r.as_str()),
+        ]);
+    }
+    let table = Table {
+        columns: vec!["aspect", "value", "detail"],
+        rows,
+    };
+    print_table(&table, args.format.resolve())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,6 +15,12 @@ pub mod score;
 use crate::normalize::name_key;
 use crate::parse::{Kind, Signatory};
 
+/// Compares two printed names with no registry behind them (every word
+/// rare, every acronym unique): what `why NAME_A NAME_B` shows.
+pub fn explain(a: &str, b: &str) -> score::Score {
+    score::compare(&eval::name_info(a), &eval::name_info(b), &score::NoContext)
+}
+
 /// An organization the registry holds under a key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {

@@ -569,6 +569,21 @@ impl Store {
         Ok((aliases, infos, load_judgements(&self.conn)?, index, stats))
     }
 
+    /// Compares two printed names under the registry's statistics (word
+    /// rarity, acronym owners), for `why NAME_A NAME_B`.
+    pub fn explain_match(
+        &self,
+        a: &str,
+        b: &str,
+    ) -> Result<crate::matching::score::Score, StoreError> {
+        let (_, _, _, _, stats) = self.scored_pairs()?;
+        let (ia, ib) = (
+            crate::matching::eval::name_info(a),
+            crate::matching::eval::name_info(b),
+        );
+        Ok(compare(&ia, &ib, &stats))
+    }
+
     /// Doubtful pairs of different organizations no one has judged, best first.
     pub fn review_pairs(&self) -> Result<Vec<ReviewPair>, StoreError> {
         let (aliases, infos, j, index, stats) = self.scored_pairs()?;
