@@ -2,12 +2,16 @@
 //! and its `run`). The only part of the crate that prints: data on
 //! stdout, messages on stderr.
 
+mod diff;
 mod export;
 mod import;
 mod letters;
+mod network;
 mod orgs;
+mod overlap;
 mod show;
 mod signed_by;
+mod stats;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +48,10 @@ enum Command {
     Orgs(orgs::Args),
     SignedBy(signed_by::Args),
     Export(export::Args),
+    Overlap(overlap::Args),
+    Diff(diff::Args),
+    Network(network::Args),
+    Stats(stats::Args),
 }
 
 /// How listing commands write rows.
@@ -75,6 +83,15 @@ impl FormatArg {
             None => Format::Csv,
         }
     }
+
+    /// As [`FormatArg::resolve`], but a file named with -o gets CSV
+    /// unless --format says otherwise.
+    fn resolve_for(&self, output: Option<&Path>) -> Format {
+        match (self.format, output) {
+            (None, Some(_)) => Format::Csv,
+            _ => self.resolve(),
+        }
+    }
 }
 
 pub fn main() -> Result<ExitCode> {
@@ -90,6 +107,10 @@ pub fn main() -> Result<ExitCode> {
         Command::Orgs(a) => orgs::run(a, &db),
         Command::SignedBy(a) => signed_by::run(a, &db),
         Command::Export(a) => export::run(a, &db),
+        Command::Overlap(a) => overlap::run(a, &db),
+        Command::Diff(a) => diff::run(a, &db),
+        Command::Network(a) => network::run(a, &db),
+        Command::Stats(a) => stats::run(a, &db),
     }
 }
 
@@ -117,4 +138,44 @@ fn print_table(table: &Table, format: Format) -> Result<()> {
     table.write(format, &mut out)?;
     out.flush()?;
     Ok(())
+}
+
+/// Runs `write` on the file `path` (written beside it and renamed into
+/// place, so a failure never leaves half a file where a good one was) or,
+/// without a path, on stdout.
+fn with_output<T>(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    match path {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            let f = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let done = write(&mut w).and_then(|t| {
+                w.flush()?;
+                Ok(t)
+            });
+            drop(w);
+            match done {
+                Ok(t) => {
+                    std::fs::rename(&tmp, path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    Ok(t)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let t = write(&mut out)?;
+            out.flush()?;
+            Ok(t)
+        }
+    }
 }

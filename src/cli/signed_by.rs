@@ -7,11 +7,15 @@ use anyhow::{bail, Result};
 
 use super::{open_existing, print_table, FormatArg};
 use crate::export::{Cell, Table};
+use crate::matching::ExactKey;
+use crate::store::search::Resolution;
 
 /// List the letters an organization signed.
 ///
-/// ORG is an organization id (see `undersigned orgs`) or a name. A name
-/// is looked up by its normalized form, then as a search; when it fits
+/// ORG is an organization id (see `undersigned orgs`) or a name. A name is
+/// read like a list entry and resolved through the matcher, as an import
+/// would link it; failing that it is searched for, as orgs --search does.
+/// The organization chosen, and why, goes to stderr; when a search fits
 /// several organizations they are listed and nothing is chosen.
 ///
 /// Example: undersigned signed-by "Burma Campaign UK"
@@ -27,23 +31,27 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
-    let org = if let Ok(id) = args.org.trim().parse::<i64>() {
+    let (org, how) = if let Ok(id) = args.org.trim().parse::<i64>() {
         match store.org(id)? {
-            Some(o) => o,
+            Some(o) => (o, String::new()),
             None => bail!("no organization with id {id}"),
         }
     } else {
-        let mut found = store.orgs_by_name(&args.org)?;
-        if found.is_empty() {
-            found = store.orgs(Some(&args.org))?;
-        }
-        match found.len() {
-            0 => bail!(
+        match store.resolve_org(&args.org, &ExactKey)? {
+            Resolution::Matched { org, reason } => (org, format!(" (matcher: {reason})")),
+            Resolution::Searched { org } => (
+                org,
+                format!(
+                    " (the matcher knows no such name; the only organization a search for \"{}\" finds)",
+                    args.org
+                ),
+            ),
+            Resolution::NotFound => bail!(
                 "no organization named \"{}\" (try `undersigned orgs --search`)",
                 args.org
             ),
-            1 => found.remove(0),
-            n => {
+            Resolution::Several(found) => {
+                let n = found.len();
                 let list: Vec<String> = found
                     .iter()
                     .take(10)
@@ -59,7 +67,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         }
     };
     eprintln!(
-        "organization {} \"{}\": {} letter(s)",
+        "organization {} \"{}\"{how}: {} letter(s)",
         org.org_id, org.name, org.letters
     );
     let rows = store.letters_signed_by(org.org_id)?;

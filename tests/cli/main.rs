@@ -4,6 +4,8 @@
 mod bad_input;
 mod commands;
 mod help;
+mod network;
+mod overlap;
 mod parse_snapshots;
 mod updates;
 
