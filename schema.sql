@@ -122,4 +122,31 @@ CREATE INDEX letters_by_date ON letters (date);                         -- lette
 CREATE INDEX letter_versions_by_letter ON letter_versions (letter_id, id); -- a letter's versions, in order
 CREATE INDEX letters_by_url ON letters (url, part);                    -- import --url: the letter published there
 
-PRAGMA user_version = 2;
+-- Full-text search over every printed form of a name (orgs --search,
+-- signed-by NAME). An FTS5 index over aliases.key, the folded form the
+-- matcher compares, so a search folds case, quotes, dashes, "&" and Arabic
+-- letter forms as matching does. The trigram tokenizer finds any part of a
+-- word (three characters or more), in scripts written without spaces too.
+-- An organization's name is always one of its aliases (an import records
+-- it), so names are covered. The index holds no text of its own
+-- (content='aliases'); the triggers below keep it in step with aliases.
+CREATE VIRTUAL TABLE name_search USING fts5 (
+    key,                                     -- aliases.key: the folded printed form
+    org_id UNINDEXED,                        -- aliases.org_id: the organization it names
+    content = 'aliases',
+    content_rowid = 'id',
+    tokenize = 'trigram'
+);
+
+CREATE TRIGGER aliases_search_insert AFTER INSERT ON aliases BEGIN
+    INSERT INTO name_search (rowid, key, org_id) VALUES (new.id, new.key, new.org_id);
+END;
+CREATE TRIGGER aliases_search_delete AFTER DELETE ON aliases BEGIN
+    INSERT INTO name_search (name_search, rowid, key, org_id) VALUES ('delete', old.id, old.key, old.org_id);
+END;
+CREATE TRIGGER aliases_search_update AFTER UPDATE ON aliases BEGIN
+    INSERT INTO name_search (name_search, rowid, key, org_id) VALUES ('delete', old.id, old.key, old.org_id);
+    INSERT INTO name_search (rowid, key, org_id) VALUES (new.id, new.key, new.org_id);
+END;
+
+PRAGMA user_version = 3;

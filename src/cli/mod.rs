@@ -5,18 +5,22 @@
 mod alias;
 mod classify;
 mod dedupe;
+mod diff;
 mod eval;
 mod eval_classify;
 mod export;
 mod import;
 mod letters;
 mod merge;
+mod network;
 mod orgs;
+mod overlap;
 mod review;
 mod set;
 mod show;
 mod signed_by;
 mod split;
+mod stats;
 mod undo;
 mod why;
 
@@ -28,6 +32,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::export::{Format, Table};
+use crate::store::search::Resolution;
 use crate::store::{OrgRow, Store};
 
 /// Keep a registry of who signed which joint letter.
@@ -66,6 +71,10 @@ enum Command {
     Dedupe(dedupe::Args),
     Alias(alias::Args),
     Eval(eval::Args),
+    Overlap(overlap::Args),
+    Diff(diff::Args),
+    Network(network::Args),
+    Stats(stats::Args),
 }
 
 /// How listing commands write rows.
@@ -97,6 +106,15 @@ impl FormatArg {
             None => Format::Csv,
         }
     }
+
+    /// As [`FormatArg::resolve`], but a file named with -o gets CSV
+    /// unless --format says otherwise.
+    fn resolve_for(&self, output: Option<&Path>) -> Format {
+        match (self.format, output) {
+            (None, Some(_)) => Format::Csv,
+            _ => self.resolve(),
+        }
+    }
 }
 
 pub fn main() -> Result<ExitCode> {
@@ -123,6 +141,10 @@ pub fn main() -> Result<ExitCode> {
         Command::Dedupe(a) => dedupe::run(a, &db),
         Command::Alias(a) => alias::run(a, &db),
         Command::Eval(a) => eval::run(a, &db),
+        Command::Overlap(a) => overlap::run(a, &db),
+        Command::Diff(a) => diff::run(a, &db),
+        Command::Network(a) => network::run(a, &db),
+        Command::Stats(a) => stats::run(a, &db),
     }
 }
 
@@ -152,33 +174,72 @@ fn print_table(table: &Table, format: Format) -> Result<()> {
     Ok(())
 }
 
-/// The organization ORG names: an id, a name (by its normalized form), or
-/// failing that a search that fits exactly one.
-fn resolve_org(store: &Store, org: &str) -> Result<OrgRow> {
+/// The organization ORG names: an id, or a name resolved through the
+/// matcher (then a search that fits exactly one). Returns it with how it
+/// was found, for the message.
+fn resolve_org(store: &Store, org: &str) -> Result<(OrgRow, String)> {
     if let Ok(id) = org.trim().parse::<i64>() {
         return match store.org(id)? {
-            Some(o) => Ok(o),
+            Some(o) => Ok((o, String::new())),
             None => bail!("no organization with id {id}"),
         };
     }
-    let mut found = store.orgs_by_name(org)?;
-    if found.is_empty() {
-        found = store.orgs(Some(org))?;
-    }
-    match found.len() {
-        0 => bail!("no organization named \"{org}\" (try `undersigned orgs --search`)"),
-        1 => Ok(found.remove(0)),
-        n => {
-            let list: Vec<String> = found
-                .iter()
-                .take(10)
-                .map(|o| format!("{} \"{}\"", o.org_id, o.name))
-                .collect();
+    match store.resolve_org(org, &crate::matching::engine::Engine::new())? {
+        Resolution::Matched { org, reason } => Ok((org, format!(" (matcher: {reason})"))),
+        Resolution::Searched { org: o } => Ok((
+            o,
+            format!(" (the matcher knows no such name; the only organization a search for \"{org}\" finds)"),
+        )),
+        Resolution::NotFound => bail!("no organization named \"{org}\" (try `undersigned orgs --search`)"),
+        Resolution::Several(found) => {
+            let n = found.len();
+            let list: Vec<String> =
+                found.iter().take(10).map(|o| format!("{} \"{}\"", o.org_id, o.name)).collect();
             bail!(
                 "\"{org}\" fits {n} organizations: {}{}; give an id",
                 list.join(", "),
                 if n > 10 { ", ..." } else { "" }
             );
+        }
+    }
+}
+
+/// Runs `write` on the file `path` (written beside it and renamed into
+/// place, so a failure never leaves half a file where a good one was) or,
+/// without a path, on stdout.
+fn with_output<T>(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    match path {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            let f = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let done = write(&mut w).and_then(|t| {
+                w.flush()?;
+                Ok(t)
+            });
+            drop(w);
+            match done {
+                Ok(t) => {
+                    std::fs::rename(&tmp, path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    Ok(t)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let t = write(&mut out)?;
+            out.flush()?;
+            Ok(t)
         }
     }
 }

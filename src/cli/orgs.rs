@@ -13,9 +13,10 @@ use crate::store::OrgFilter;
 
 /// List organizations with the number of letters each signed.
 ///
-/// Most active first. --search keeps those with any printed name
-/// containing TEXT (compared without case, accents of quotes, or
-/// punctuation), or whose acronym is TEXT. --country and --type keep those
+/// Most active first. --search keeps those with a printed name that
+/// holds every word of TEXT, whole or as part of a word, in any order
+/// (compared without case, quotes or punctuation, through a full-text
+/// index), or whose acronym is TEXT. --country and --type keep those
 /// classified so (see `undersigned why ORG` for the reasons).
 ///
 /// Example: undersigned orgs --country GB --type campaign

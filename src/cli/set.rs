@@ -38,7 +38,7 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let mut store = open_existing(db)?;
-    let org = resolve_org(&store, &args.org)?;
+    let (org, _) = resolve_org(&store, &args.org)?;
     let country = match args.country.as_deref().map(str::trim) {
         None => None,
         Some("auto") => Some(Override::Auto),

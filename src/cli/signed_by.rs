@@ -10,8 +10,10 @@ use crate::export::{Cell, Table};
 
 /// List the letters an organization signed.
 ///
-/// ORG is an organization id (see `undersigned orgs`) or a name. A name
-/// is looked up by its normalized form, then as a search; when it fits
+/// ORG is an organization id (see `undersigned orgs`) or a name. A name is
+/// read like a list entry and resolved through the matcher, as an import
+/// would link it; failing that it is searched for, as orgs --search does.
+/// The organization chosen, and why, goes to stderr; when a search fits
 /// several organizations they are listed and nothing is chosen.
 ///
 /// Example: undersigned signed-by "Burma Campaign UK"
@@ -27,9 +29,9 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
-    let org = resolve_org(&store, &args.org)?;
+    let (org, how) = resolve_org(&store, &args.org)?;
     eprintln!(
-        "organization {} \"{}\": {} letter(s)",
+        "organization {} \"{}\"{how}: {} letter(s)",
         org.org_id, org.name, org.letters
     );
     let rows = store.letters_signed_by(org.org_id)?;

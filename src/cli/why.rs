@@ -37,7 +37,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         return why_match(args, db);
     }
     let store = open_existing(db)?;
-    let org = resolve_org(&store, &args.orgs[0])?;
+    let (org, _) = resolve_org(&store, &args.orgs[0])?;
     let Some(e) = store.explain(org.org_id)? else {
         bail!("no organization with id {}", org.org_id);
     };

@@ -1,5 +1,10 @@
 //! Rows out: the tables the commands print and export, written as CSV
-//! (formula-safe), JSON or an aligned text table.
+//! (formula-safe), JSON or an aligned text table; overlap measures and
+//! network formats live in the submodules.
+
+pub mod network;
+pub mod overlap;
+pub mod stream;
 
 use std::io::Write;
 
@@ -13,6 +18,8 @@ use crate::store::{LetterRow, OrgRow, SignatureRow};
 pub enum Cell {
     Null,
     Int(i64),
+    /// A measure (a ratio, a weight): written with at most six decimals.
+    Float(f64),
     Text(String),
 }
 
@@ -21,8 +28,31 @@ impl Cell {
         match self {
             Cell::Null => String::new(),
             Cell::Int(n) => n.to_string(),
+            Cell::Float(x) => measure(*x),
             Cell::Text(s) => s.clone(),
         }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(n) => Value::from(*n),
+            // The same six decimals as the text forms, so CSV and JSON agree.
+            Cell::Float(x) => Value::from((x * 1e6).round() / 1e6),
+            Cell::Text(s) => Value::from(s.as_str()),
+        }
+    }
+}
+
+/// A measure as text: six decimals at most, trailing zeros dropped
+/// ("0.75", "1", "0.333333").
+pub fn measure(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
     }
 }
 
@@ -49,6 +79,16 @@ impl From<Option<String>> for Cell {
 impl From<Option<i64>> for Cell {
     fn from(n: Option<i64>) -> Cell {
         n.map_or(Cell::Null, Cell::Int)
+    }
+}
+impl From<f64> for Cell {
+    fn from(x: f64) -> Cell {
+        Cell::Float(x)
+    }
+}
+impl From<Option<&str>> for Cell {
+    fn from(s: Option<&str>) -> Cell {
+        s.map_or(Cell::Null, |s| Cell::Text(s.to_string()))
     }
 }
 impl From<bool> for Cell {
@@ -88,6 +128,18 @@ pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A CSV writer's error as the I/O error it is, when it is one, so that a
+/// closed pipe (`| head`) is still recognised as one.
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    if let csv::ErrorKind::Io(_) = e.kind() {
+        if let csv::ErrorKind::Io(inner) = e.into_kind() {
+            return inner;
+        }
+        unreachable!("the kind was checked")
+    }
+    std::io::Error::other(e)
+}
+
 impl Table {
     /// The same rows with only the named columns, in that order.
     pub fn select(&self, cols: &[&'static str]) -> Table {
@@ -115,9 +167,10 @@ impl Table {
 
     pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(&self.columns)?;
+        w.write_record(&self.columns).map_err(csv_io)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| csv_safe(&c.as_text()).into_owned()))?;
+            w.write_record(row.iter().map(|c| csv_safe(&c.as_text()).into_owned()))
+                .map_err(csv_io)?;
         }
         w.flush()?;
         Ok(())
@@ -130,14 +183,7 @@ impl Table {
             .map(|row| {
                 let mut m = Map::new();
                 for (c, v) in self.columns.iter().zip(row) {
-                    m.insert(
-                        (*c).to_string(),
-                        match v {
-                            Cell::Null => Value::Null,
-                            Cell::Int(n) => Value::from(*n),
-                            Cell::Text(s) => Value::from(s.as_str()),
-                        },
-                    );
+                    m.insert((*c).to_string(), v.to_json());
                 }
                 Value::Object(m)
             })
@@ -337,5 +383,47 @@ mod tests {
         let mut tab = Vec::new();
         t.write_table(&mut tab).unwrap();
         assert_eq!(String::from_utf8(tab).unwrap(), "id  name\n1   =A, B\n2\n");
+    }
+
+    /// Found by running `undersigned overlap orgs | head -2`: the CSV
+    /// writer wrapped the closed pipe in another error, so the binary
+    /// printed "Broken pipe" and exited 2 instead of stopping quietly.
+    #[test]
+    fn csv_to_a_closed_pipe_is_a_broken_pipe() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+        }
+        let t = Table {
+            columns: vec!["a"],
+            rows: vec![vec!["x".repeat(100_000).into()]],
+        };
+        let err = t.write_csv(&mut Closed).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+        let mut closed = Closed;
+        let mut sink = stream::RowSink::new(Format::Csv, vec!["a"], &mut closed).unwrap();
+        let err = match sink.row(vec!["x".repeat(100_000).into()]) {
+            Err(e) => e,
+            Ok(()) => sink.finish().unwrap_err(),
+        };
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn measures_have_six_decimals_at_most() {
+        assert_eq!(measure(0.75), "0.75");
+        assert_eq!(measure(1.0), "1");
+        assert_eq!(measure(1.0 / 3.0), "0.333333");
+        assert_eq!(measure(7.0 / 6.0), "1.166667");
+        assert_eq!(measure(0.0), "0");
+        assert_eq!(
+            Cell::Float(2.0 / 3.0).to_json(),
+            serde_json::json!(0.666667)
+        );
     }
 }

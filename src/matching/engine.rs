@@ -143,20 +143,22 @@ impl Matcher for Engine {
         }
         let cands = state.index.candidates(&info);
         // Exact key: the same name once folded.
-        let mut exact: Vec<i64> = cands
+        let mut exact: Vec<(i64, u32)> = cands
             .iter()
             .filter(|&&c| {
                 state.index.name(c).key == info.key && state.kind_of[c as usize] == sig.kind
             })
-            .map(|&c| state.org_of[c as usize])
-            .filter(|&o| !differs(o))
+            .map(|&c| (state.org_of[c as usize], c))
+            .filter(|&(o, _)| !differs(o))
             .collect();
         exact.sort();
-        exact.dedup();
-        if let Some(&org) = exact.first() {
+        if let Some(&(org, c)) = exact.first() {
             return Ok(Decision::Known {
                 org_id: org,
-                reason: format!("same name key as organization {org}"),
+                reason: format!(
+                    "same name key as organization {org} \"{}\"",
+                    state.index.name(c).raw
+                ),
             });
         }
         if sig.kind == Kind::Individual {

@@ -9,12 +9,15 @@ use super::StoreError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` creates.
-pub const CURRENT: i32 = 2;
+pub const CURRENT: i32 = 3;
 
 /// Upgrade steps: (version reached, SQL). A step is added here with its
 /// file in migrations/ whenever `schema.sql` changes; released steps are
 /// never edited.
-const STEPS: &[(i32, &str)] = &[(2, include_str!("../../migrations/0002_letter_versions.sql"))];
+const STEPS: &[(i32, &str)] = &[
+    (2, include_str!("../../migrations/0002_letter_versions.sql")),
+    (3, include_str!("../../migrations/0003_name_search.sql")),
+];
 
 pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -79,8 +82,11 @@ mod tests {
     /// Every released version's schema, as the database held it. Version 0
     /// is an empty file. Add `(N, include_str!(...))` for each old version
     /// when a migration step is added.
-    const OLD_VERSIONS: &[(i32, &str)] =
-        &[(0, ""), (1, include_str!("../../migrations/schema_v1.sql"))];
+    const OLD_VERSIONS: &[(i32, &str)] = &[
+        (0, ""),
+        (1, include_str!("../../migrations/schema_v1.sql")),
+        (2, include_str!("../../migrations/schema_v2.sql")),
+    ];
 
     #[test]
     fn upgrade_from_every_version_equals_fresh() {
@@ -167,6 +173,49 @@ mod tests {
             })
             .unwrap();
         assert_eq!(fk, 0);
+    }
+
+    #[test]
+    fn upgrade_from_v2_indexes_the_aliases_already_stored() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(OLD_VERSIONS[2].1).unwrap();
+        c.execute_batch(
+            "INSERT INTO organizations (id, name, created_at)
+             VALUES (1, 'Clean Water Alliance', 'x'), (2, 'Wetlands Trust', 'x');
+             INSERT INTO aliases (org_id, name, key, origin)
+             VALUES (1, 'Clean Water Alliance', 'clean water alliance', 'user'),
+                    (2, 'Wetlands Trust', 'wetlands trust', 'user');",
+        )
+        .unwrap();
+        migrate(&mut c).unwrap();
+        let found = |q: &str| -> Vec<i64> {
+            let mut st = c
+                .prepare(
+                    "SELECT org_id FROM name_search WHERE name_search MATCH ?1 ORDER BY org_id",
+                )
+                .unwrap();
+            st.query_map([q], |r| r.get("org_id"))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(found("\"water\""), vec![1]);
+        assert_eq!(found("\"land\""), vec![2]);
+        // The triggers keep the index in step from now on.
+        c.execute(
+            "UPDATE aliases SET key = 'clean river alliance' WHERE org_id = 1",
+            [],
+        )
+        .unwrap();
+        assert!(found("\"water\"").is_empty());
+        assert_eq!(found("\"river\""), vec![1]);
+        c.execute("DELETE FROM aliases WHERE org_id = 2", [])
+            .unwrap();
+        assert!(found("\"land\"").is_empty());
+        let check: rusqlite::Result<()> = c.execute_batch(
+            "INSERT INTO name_search (name_search, rank) VALUES ('integrity-check', 1)",
+        );
+        assert!(check.is_ok(), "{check:?}");
     }
 
     #[test]

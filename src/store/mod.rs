@@ -5,6 +5,8 @@
 
 pub mod judge;
 pub mod migrate;
+pub mod overlap;
+pub mod search;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -191,9 +193,10 @@ pub struct UpdateSummary {
     pub new_orgs: usize,
 }
 
-/// The registry seen from inside an import's transaction.
+/// The registry seen from inside an import's transaction (or, for
+/// resolving a typed name, from the connection).
 struct TxRegistry<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a Connection,
 }
 
 impl Registry for TxRegistry<'_> {
@@ -337,25 +340,14 @@ impl Store {
         signatures_where(&self.conn, "1 = 1", [])
     }
 
-    /// Organizations with their letter counts; `search` keeps those whose
-    /// name or any printed form contains the text (folded).
+    /// Organizations with their letter counts; `search` keeps those with
+    /// a printed name holding every word of it, or whose acronym it is
+    /// (see [`Store::search_org_ids`]).
     pub fn orgs(&self, search: Option<&str>) -> Result<Vec<OrgRow>, StoreError> {
         self.orgs_where(&OrgFilter {
             search: search.map(str::to_string),
             ..OrgFilter::default()
         })
-    }
-
-    fn alias_keys(&self) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
-        let mut st = self.conn.prepare("SELECT org_id, key FROM aliases")?;
-        let mut map: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for r in st.query_map([], |r| {
-            Ok((r.get::<_, i64>("org_id")?, r.get::<_, String>("key")?))
-        })? {
-            let (id, k) = r?;
-            map.entry(id).or_default().push(k);
-        }
-        Ok(map)
     }
 
     pub fn org(&self, id: i64) -> Result<Option<OrgRow>, StoreError> {
@@ -402,18 +394,18 @@ impl Store {
         let rows = st
             .query_map(params![f.country, f.org_type], org_row)?
             .collect::<Result<Vec<_>, _>>()?;
-        let Some(search) = f.search.as_deref() else {
+        let Some(ids) = f
+            .search
+            .as_deref()
+            .map(|q| self.search_org_ids(q))
+            .transpose()?
+            .flatten()
+        else {
             return Ok(rows);
         };
-        let needle = name_key(search);
-        let keys = self.alias_keys()?;
         Ok(rows
             .into_iter()
-            .filter(|o| {
-                keys.get(&o.org_id)
-                    .is_some_and(|ks| ks.iter().any(|k| k.contains(&needle)))
-                    || o.acronym.as_deref().is_some_and(|a| name_key(a) == needle)
-            })
+            .filter(|o| ids.contains(&o.org_id))
             .collect())
     }
 

@@ -91,20 +91,23 @@ fn why_prints_country_focus_type_and_tags_with_reasons() {
 
 /// A later matching feature will explain two names; until then two are refused.
 #[test]
-fn why_with_two_names_is_not_available_yet() {
+fn why_with_two_names_explains_the_match() {
     let env = Env::new();
     assert_eq!(
         env.run(&["import", &fixture("classify_letter.txt")]).code,
         0
     );
-    let out = env.run(&["why", "Burma Campaign UK", "Burma Human Rights Network"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("matching explanations are not available yet"),
-        "{}",
-        out.stderr
-    );
+    let out = env.run(&[
+        "why",
+        "Burma Campaign UK",
+        "Burma Human Rights Network",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = Env::csv_rows(&out.stdout);
+    assert_eq!(rows[0]["aspect"], "verdict");
+    assert_eq!(rows[0]["value"], "apart");
     assert_eq!(env.run(&["why", "a", "b", "c"]).code, 2);
 }
 

@@ -24,18 +24,23 @@ fn help_of_every_subcommand() {
         "dedupe",
         "alias",
         "eval",
+        "overlap",
+        "overlap letters",
+        "overlap orgs",
+        "overlap countries",
+        "overlap types",
+        "diff",
+        "network",
+        "stats",
     ] {
-        let args: Vec<&str> = if sub.is_empty() {
-            vec!["--help"]
-        } else {
-            vec![sub, "--help"]
-        };
+        let mut args: Vec<&str> = sub.split_whitespace().collect();
+        args.push("--help");
         let out = env.run(&args);
         assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
         let name = if sub.is_empty() {
             "help_main".to_string()
         } else {
-            format!("help_{sub}")
+            format!("help_{}", sub.replace(' ', "_"))
         };
         insta::assert_snapshot!(name, out.stdout);
     }

@@ -7,6 +7,8 @@ mod commands;
 mod help;
 mod matching;
 mod matching_eval;
+mod network;
+mod overlap;
 mod parse_snapshots;
 mod updates;
 
