@@ -235,6 +235,28 @@ fn restore_classification(
     Ok(())
 }
 
+/// Points the given aliases and signatures at organization `org`.
+fn move_rows(
+    tx: &Transaction<'_>,
+    org: i64,
+    aliases: &[i64],
+    signatures: &[i64],
+) -> Result<(), StoreError> {
+    for a in aliases {
+        tx.execute(
+            "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
+            params![org, a],
+        )?;
+    }
+    for s in signatures {
+        tx.execute(
+            "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
+            params![org, s],
+        )?;
+    }
+    Ok(())
+}
+
 fn ids(tx: &Transaction<'_>, sql: &str, id: i64) -> Result<Vec<i64>, StoreError> {
     let mut st = tx.prepare(sql)?;
     let v = st
@@ -483,18 +505,7 @@ impl Store {
             let removed = d["removed"].as_object().cloned().unwrap_or_default();
             let rid = removed.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
             restore_row(&tx, "organizations", &removed)?;
-            for a in id_list("aliases") {
-                tx.execute(
-                    "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
-                    params![rid, a],
-                )?;
-            }
-            for s in id_list("signatures") {
-                tx.execute(
-                    "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
-                    params![rid, s],
-                )?;
-            }
+            move_rows(&tx, rid, &id_list("aliases"), &id_list("signatures"))?;
             if let Some(j) = d["judgement"].as_i64() {
                 tx.execute("DELETE FROM judgements WHERE id = ?1", [j])?;
                 if let Some(before) = d["judgement_before"].as_object() {
@@ -508,18 +519,7 @@ impl Store {
         } else {
             let from = d["from"].as_i64().unwrap_or(0);
             let new_org = d["new_org"].as_i64().unwrap_or(0);
-            for a in id_list("aliases") {
-                tx.execute(
-                    "UPDATE aliases SET org_id = ?1 WHERE id = ?2",
-                    params![from, a],
-                )?;
-            }
-            for s in id_list("signatures") {
-                tx.execute(
-                    "UPDATE signatures SET org_id = ?1 WHERE id = ?2",
-                    params![from, s],
-                )?;
-            }
+            move_rows(&tx, from, &id_list("aliases"), &id_list("signatures"))?;
             for j in d["judgements"].as_array().cloned().unwrap_or_default() {
                 if let Some(id) = j["id"].as_i64() {
                     tx.execute("DELETE FROM judgements WHERE id = ?1", [id])?;
@@ -608,23 +608,17 @@ impl Store {
                 if s.band != Band::Review {
                     continue;
                 }
-                let entry = best.entry((oa, ob)).or_insert_with(|| ReviewPair {
+                let pair = ReviewPair {
                     org_a: oa,
                     org_b: ob,
                     name_a: info.raw.clone(),
                     name_b: infos[k].raw.clone(),
                     score: s.value,
                     reasons: s.reasons.join("; "),
-                });
-                if s.value > entry.score {
-                    *entry = ReviewPair {
-                        org_a: oa,
-                        org_b: ob,
-                        name_a: info.raw.clone(),
-                        name_b: infos[k].raw.clone(),
-                        score: s.value,
-                        reasons: s.reasons.join("; "),
-                    };
+                };
+                // The best-scoring pair of names speaks for the two organizations.
+                if best.get(&(oa, ob)).is_none_or(|b| pair.score > b.score) {
+                    best.insert((oa, ob), pair);
                 }
             }
         }
