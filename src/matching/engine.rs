@@ -57,6 +57,9 @@ impl Context for Ctx<'_> {
         }
         self.state.acronym_orgs.get(acronym).map_or(0, HashSet::len)
     }
+    fn exact_acronym_owners(&self, acronym: &str) -> usize {
+        self.state.acronym_orgs.get(acronym).map_or(0, HashSet::len)
+    }
     fn canonical(&self, key: &str) -> Option<&str> {
         super::aliases::canonical(key)
     }

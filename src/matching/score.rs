@@ -93,6 +93,9 @@ const KIND_WORDS: &[&str] = &[
     "secretariat",
 ];
 
+/// Words that name a national part of a larger body.
+const SECTION_WORDS: &[&str] = &["section", "chapter", "branch"];
+
 /// What the registry tells the scorer beyond the two names.
 pub trait Context {
     /// How common a token is: the number of names holding it.
@@ -101,6 +104,11 @@ pub trait Context {
     fn names(&self) -> usize;
     /// How many different organizations answer to this acronym.
     fn acronym_owners(&self, acronym: &str) -> usize;
+    /// How many answer to it exactly: printed with their name, or their
+    /// initials (not merely the beginnings of their words).
+    fn exact_acronym_owners(&self, acronym: &str) -> usize {
+        self.acronym_owners(acronym)
+    }
     /// The canonical entry of the bundled alias table for a name key.
     fn canonical(&self, key: &str) -> Option<&str>;
 }
@@ -235,7 +243,9 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
     if a.is_acronym != b.is_acronym {
         let (acr, full) = if a.is_acronym { (a, b) } else { (b, a) };
         let key = &acr.printed_acronyms[0];
-        let printed = full.printed_acronyms.contains(key);
+        // Printed with the name, or the name's own first word ("ALQST for
+        // Human Rights").
+        let printed = full.printed_acronyms.contains(key) || full.tokens.first() == Some(key);
         let chunked = !printed && !full.initialisms.contains(key) && abbreviates(key, &full.tokens);
         if printed || full.initialisms.contains(key) || chunked {
             let how = if printed {
@@ -246,6 +256,18 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
                 "the initials of"
             };
             let owners = ctx.acronym_owners(key);
+            // When others only abbreviate to it loosely, the one
+            // organization it is printed with or the initials of wins.
+            let exact_winner = !chunked && owners > 1 && ctx.exact_acronym_owners(key) == 1;
+            if exact_winner {
+                return Score::new(
+                    0.94,
+                    vec![format!(
+                        "\"{}\" is {how} \"{}\"; {owners} organizations abbreviate to it, but only this one exactly",
+                        acr.raw, full.raw
+                    )],
+                );
+            }
             if owners <= 1 {
                 return Score::new(
                     0.96,
@@ -444,6 +466,17 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
     }
     let subset = only_a.is_empty() || only_b.is_empty();
     if subset {
+        // "Amnesty International UK Section": a national section named
+        // once with and once without the word "section".
+        let section_only = extra.iter().all(|t| SECTION_WORDS.contains(&t.as_str()));
+        let common_has_place = a
+            .tokens
+            .iter()
+            .any(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)));
+        if section_only && common_has_place {
+            reasons.push("the same national section, once named with the word for it".into());
+            return Score::new(0.94, reasons);
+        }
         let kind_only = extra.iter().all(|t| KIND_WORDS.contains(&t.as_str()));
         if kind_only {
             reasons.push(
@@ -477,6 +510,8 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
 pub struct Stats {
     pub df: HashMap<String, usize>,
     pub acronyms: HashMap<String, std::collections::HashSet<usize>>,
+    /// Owners by printed acronym or initials only.
+    pub exact_acronyms: HashMap<String, std::collections::HashSet<usize>>,
     pub n: usize,
     /// While organizations are not known yet, no acronym counts as unique.
     pub acronyms_unknown: bool,
@@ -506,6 +541,7 @@ impl Stats {
         }
         Stats {
             df,
+            exact_acronyms: acronyms.clone(),
             acronyms,
             n: names.len(),
             acronyms_unknown: false,
@@ -525,6 +561,12 @@ impl Context for Stats {
             return usize::MAX;
         }
         self.acronyms.get(acronym).map_or(0, |s| s.len())
+    }
+    fn exact_acronym_owners(&self, acronym: &str) -> usize {
+        if self.acronyms_unknown {
+            return usize::MAX;
+        }
+        self.exact_acronyms.get(acronym).map_or(0, |s| s.len())
     }
     fn canonical(&self, key: &str) -> Option<&str> {
         super::aliases::canonical(key)
