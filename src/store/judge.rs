@@ -235,6 +235,25 @@ fn restore_classification(
     Ok(())
 }
 
+/// The judgement on a pair of keys, as a row for the merge log.
+fn judgement_row(
+    tx: &Transaction<'_>,
+    ka: &str,
+    kb: &str,
+) -> Result<Option<Map<String, serde_json::Value>>, StoreError> {
+    let id: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
+            params![ka, kb],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => row_json(tx, "judgements", id),
+        None => Ok(None),
+    }
+}
+
 /// Points the given aliases and signatures at organization `org`.
 fn move_rows(
     tx: &Transaction<'_>,
@@ -301,17 +320,7 @@ fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i
     // remember what it replaced so undo restores it.
     let (ka, kb) = pair_key(&name_key(&keep_name), &name_key(&remove_name));
     let previous = if ka != kb {
-        let old: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
-                params![ka, kb],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let old_row = match old {
-            Some(id) => row_json(tx, "judgements", id)?,
-            None => None,
-        };
+        let old_row = judgement_row(tx, &ka, &kb)?;
         let jid = judge_tx(tx, &keep_name, &remove_name, Verdict::Same, Some(why))?;
         Some((jid, old_row))
     } else {
@@ -447,17 +456,7 @@ impl Store {
         for k in staying_keys {
             if k != key {
                 let (ka, kb) = pair_key(&k, &key);
-                let old: Option<i64> = tx
-                    .query_row(
-                        "SELECT id FROM judgements WHERE key_a = ?1 AND key_b = ?2",
-                        params![ka, kb],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let before = match old {
-                    Some(id) => row_json(&tx, "judgements", id)?,
-                    None => None,
-                };
+                let before = judgement_row(&tx, &ka, &kb)?;
                 let id = judge_tx(&tx, &k, &key, Verdict::Different, Some("split by a person"))?;
                 judged.push(json!({"id": id, "before": before}));
             }
