@@ -149,4 +149,35 @@ CREATE TRIGGER aliases_search_update AFTER UPDATE ON aliases BEGIN
     INSERT INTO name_search (rowid, key, org_id) VALUES (new.id, new.key, new.org_id);
 END;
 
-PRAGMA user_version = 3;
+-- Blocking: the keys under which the matcher finds the few printed forms
+-- worth scoring against a name, without reading the whole registry
+-- (src/matching/blocks.rs): the fingerprint, transliteration and joined
+-- letters of a name, its alias-table entry, acronyms, first-letter
+-- shapes, words and letter trigrams. A trigger queues every new alias;
+-- the store files it under its keys before the next name is matched. A
+-- key's forms are one text value, read in one step; a key held by more
+-- forms than the matcher reads (2,000) keeps only its count. Ids may
+-- outlive a renamed or deleted alias: readers look the forms up, and a
+-- stale id only adds a candidate that its real name then fails.
+CREATE TABLE name_blocks (
+    block   TEXT PRIMARY KEY,                -- a key: kind letter, ':' and value ("t:karenni", "f:burma campaign uk")
+    forms   INTEGER NOT NULL,                -- printed forms ever filed under it
+    aliases TEXT                             -- their aliases.id, comma-separated, in filing order; NULL once forms > 2000
+) WITHOUT ROWID;
+
+-- Printed forms not yet filed under their keys.
+CREATE TABLE blocking_queue (
+    alias_id INTEGER PRIMARY KEY             -- aliases.id of the form to file
+);
+
+CREATE TRIGGER aliases_blocking_insert AFTER INSERT ON aliases BEGIN
+    INSERT INTO blocking_queue (alias_id) VALUES (new.id);
+END;
+CREATE TRIGGER aliases_blocking_rename AFTER UPDATE OF name ON aliases BEGIN
+    INSERT OR IGNORE INTO blocking_queue (alias_id) VALUES (new.id);
+END;
+CREATE TRIGGER aliases_blocking_delete AFTER DELETE ON aliases BEGIN
+    DELETE FROM blocking_queue WHERE alias_id = old.id;
+END;
+
+PRAGMA user_version = 4;

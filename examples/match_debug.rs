@@ -23,7 +23,7 @@ fn main() {
             let same_gold = rows[i].1 == rows[j].1;
             let same_pred = c.cluster_of[i] == c.cluster_of[j];
             if same_gold != same_pred {
-                let blocked = c.candidates[i].contains(&j) || c.candidates[j].contains(&i);
+                let blocked = c.blocked_together(i, j);
                 let s = compare(&names[i], &names[j], &NoContext);
                 println!(
                     "{} | {} | {} | blocked={} | {:.2} {:?} | {}",

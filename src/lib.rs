@@ -3,6 +3,7 @@
 //! classify -> store -> query/export; the `undersigned` binary is a thin
 //! command-line layer over it (`cli`).
 
+pub mod bench;
 pub mod classify;
 pub mod cli;
 pub mod data;
@@ -10,4 +11,5 @@ pub mod export;
 pub mod matching;
 pub mod normalize;
 pub mod parse;
+pub mod progress;
 pub mod store;

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{open_existing, open_for_write, print_table, FormatArg};
 use crate::export::signatures_table;
 use crate::matching::engine::Engine;
+use crate::matching::fast::par_map;
 use crate::parse::{self, Format, Letter};
 use crate::store::{Imported, NewLetter, SignatureRow, Store, StoreError};
 
@@ -131,24 +132,30 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     }
     // Read and parse everything first: nothing is written unless every
     // input is a letter.
-    let mut inputs = Vec::new();
-    for path in &args.files {
+    // Files are read and parsed on every CPU; errors still come in the
+    // order the files were given.
+    let forced = args.as_format.map(|f| match f {
+        InputFormat::Text => Format::Text,
+        InputFormat::Markdown => Format::Markdown,
+        InputFormat::Html => Format::Html,
+    });
+    let read_one = |path: &PathBuf| -> Result<Input> {
         let name = path.display().to_string();
         let bytes = read_input(path)?;
-        let forced = args.as_format.map(|f| match f {
-            InputFormat::Text => Format::Text,
-            InputFormat::Markdown => Format::Markdown,
-            InputFormat::Html => Format::Html,
-        });
         let format = forced.or_else(|| Format::from_path(&name).filter(|f| *f == Format::Html));
         let doc =
             parse::parse_bytes(&bytes, parse::Options { format }).with_context(|| name.clone())?;
         let sha256 = hex(&Sha256::digest(&bytes));
-        inputs.push(Input {
+        Ok(Input {
             source: name,
             sha256,
             doc,
-        });
+        })
+    };
+    let read = par_map(args.files.len(), |i| read_one(&args.files[i]), &|_| {});
+    let mut inputs = Vec::with_capacity(read.len());
+    for r in read {
+        inputs.push(r?);
     }
 
     // Choose the letters and apply the overrides.
@@ -239,13 +246,17 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        None => store.import(
-            &new_letters,
-            &Engine::new(),
-            args.dry_run,
-            on_date,
-            keep_rows,
-        )?,
+        None => {
+            let bar = super::progress::bar(0, "importing signatures");
+            store.import_with_progress(
+                &new_letters,
+                &Engine::new(),
+                args.dry_run,
+                on_date,
+                keep_rows,
+                &bar,
+            )?
+        }
     };
 
     for (nl, outcome) in new_letters.iter().zip(&outcomes) {

@@ -3,6 +3,7 @@
 //! stdout, messages on stderr.
 
 mod alias;
+mod bench;
 mod classify;
 mod dedupe;
 mod diff;
@@ -15,6 +16,7 @@ mod merge;
 mod network;
 mod orgs;
 mod overlap;
+mod progress;
 mod review;
 mod set;
 mod show;
@@ -75,6 +77,7 @@ enum Command {
     Diff(diff::Args),
     Network(network::Args),
     Stats(stats::Args),
+    Bench(bench::Args),
 }
 
 /// How listing commands write rows.
@@ -145,6 +148,7 @@ pub fn main() -> Result<ExitCode> {
         Command::Diff(a) => diff::run(a, &db),
         Command::Network(a) => network::run(a, &db),
         Command::Stats(a) => stats::run(a, &db),
+        Command::Bench(a) => bench::run(a, &db),
     }
 }
 

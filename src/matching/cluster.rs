@@ -6,9 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::fast::par_map;
 use super::index::Index;
 use super::keys::NameInfo;
-use super::score::{compare, Band, Context, Score, Stats};
+use super::score::{compare, compare_value, Band, Context, Score, Stats};
+use crate::progress::{Progress, Silent};
 
 /// People's decisions, keyed by pairs of name keys (smaller first).
 #[derive(Debug, Default, Clone)]
@@ -27,10 +29,10 @@ pub fn pair_key(a: &str, b: &str) -> (String, String) {
 
 impl Judgements {
     pub fn is_different(&self, a: &str, b: &str) -> bool {
-        self.different.contains(&pair_key(a, b))
+        !self.different.is_empty() && self.different.contains(&pair_key(a, b))
     }
     pub fn is_same(&self, a: &str, b: &str) -> bool {
-        self.same.contains(&pair_key(a, b))
+        !self.same.is_empty() && self.same.contains(&pair_key(a, b))
     }
 }
 
@@ -44,13 +46,24 @@ pub struct Clustering {
     pub review: Vec<(usize, usize, Score)>,
     /// Candidate pairs scored (blocking output), each counted once.
     pub candidate_pairs: usize,
-    /// The candidate sets, for measuring blocking recall.
-    pub candidates: Vec<HashSet<usize>>,
+    /// Each name's candidates (itself left out), ascending: the blocking,
+    /// for measuring its recall.
+    pub candidates: Vec<Vec<u32>>,
+}
+
+impl Clustering {
+    /// True when the blocking paired names `i` and `j` (either way).
+    pub fn blocked_together(&self, i: usize, j: usize) -> bool {
+        self.candidates[i].binary_search(&(j as u32)).is_ok()
+            || self.candidates[j].binary_search(&(i as u32)).is_ok()
+    }
 }
 
 struct Dsu {
     parent: Vec<usize>,
-    keys: Vec<HashSet<String>>,
+    /// Name keys per cluster, kept only when some "different" judgement
+    /// could veto a union.
+    keys: Option<Vec<HashSet<String>>>,
     countries: Vec<HashSet<String>>,
 }
 
@@ -76,10 +89,12 @@ impl Dsu {
         if ra == rb {
             return true;
         }
-        for ka in &self.keys[ra] {
-            for kb in &self.keys[rb] {
-                if j.is_different(ka, kb) {
-                    return false;
+        if let Some(keys) = &self.keys {
+            for ka in &keys[ra] {
+                for kb in &keys[rb] {
+                    if j.is_different(ka, kb) {
+                        return false;
+                    }
                 }
             }
         }
@@ -89,8 +104,10 @@ impl Dsu {
         }
         let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
         self.parent[child] = root;
-        let keys = std::mem::take(&mut self.keys[child]);
-        self.keys[root].extend(keys);
+        if let Some(keys) = &mut self.keys {
+            let moved = std::mem::take(&mut keys[child]);
+            keys[root].extend(moved);
+        }
         let cs = std::mem::take(&mut self.countries[child]);
         self.countries[root].extend(cs);
         true
@@ -142,69 +159,111 @@ pub fn cluster(names: &[NameInfo], judgements: &Judgements) -> Clustering {
 pub fn cluster_with(
     names: &[NameInfo],
     index: &Index,
-    ctx: &dyn Context,
+    ctx: &(dyn Context + Sync),
     judgements: &Judgements,
 ) -> Clustering {
+    cluster_with_progress(names, index, ctx, judgements, &Silent)
+}
+
+/// A scored pair of names: (smaller index, larger index, score, band).
+type Pair = (u32, u32, f64, Band);
+
+/// [`cluster_with`], telling `progress` as names are blocked and scored
+/// (twice the number of names in all). Blocking and scoring run on every
+/// CPU; only pairs that could merge or need a person are kept, and their
+/// reasons are written only for those that do.
+pub fn cluster_with_progress(
+    names: &[NameInfo],
+    index: &Index,
+    ctx: &(dyn Context + Sync),
+    judgements: &Judgements,
+    progress: &dyn Progress,
+) -> Clustering {
     let n = names.len();
-    let mut candidates: Vec<HashSet<usize>> = vec![HashSet::new(); n];
-    let mut scored: Vec<(usize, usize, Score)> = Vec::new();
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    for (i, name) in names.iter().enumerate() {
-        for c in index.candidates(name) {
-            let j = c as usize;
-            if j == i {
-                continue;
+    progress.start(2 * n as u64, "clustering names");
+    let tick = |k: u64| progress.inc(k);
+    let candidates: Vec<Vec<u32>> = par_map(
+        n,
+        |i| {
+            let mut c: Vec<u32> = index
+                .candidates(&names[i])
+                .into_iter()
+                .filter(|&c| c as usize != i)
+                .collect();
+            c.sort_unstable();
+            c
+        },
+        &tick,
+    );
+    // Each pair once: from its smaller end, or from its larger end when
+    // the smaller did not find it.
+    let any_same = !judgements.same.is_empty();
+    let per_name: Vec<(usize, Vec<Pair>)> = par_map(
+        n,
+        |i| {
+            let mut pairs = 0;
+            let mut kept = Vec::new();
+            for &c in &candidates[i] {
+                let j = c as usize;
+                if j < i && candidates[j].binary_search(&(i as u32)).is_ok() {
+                    continue;
+                }
+                pairs += 1;
+                let (a, b) = (i.min(j), i.max(j));
+                let (v, band) = compare_value(&names[a], &names[b], ctx);
+                if band != Band::Apart
+                    || (any_same && judgements.is_same(&names[a].key, &names[b].key))
+                {
+                    kept.push((a as u32, b as u32, v, band));
+                }
             }
-            candidates[i].insert(j);
-            let p = (i.min(j), i.max(j));
-            if !seen.insert(p) {
-                continue;
-            }
-            let s = compare(&names[p.0], &names[p.1], ctx);
-            scored.push((p.0, p.1, s));
-        }
-    }
-    let candidate_pairs = seen.len();
+            (pairs, kept)
+        },
+        &tick,
+    );
+    let candidate_pairs = per_name.iter().map(|(p, _)| p).sum();
+    let mut scored: Vec<Pair> = per_name.into_iter().flat_map(|(_, k)| k).collect();
     let mut dsu = Dsu {
         parent: (0..n).collect(),
-        keys: names
-            .iter()
-            .map(|x| HashSet::from([x.key.clone()]))
-            .collect(),
+        keys: (!judgements.different.is_empty()).then(|| {
+            names
+                .iter()
+                .map(|x| HashSet::from([x.key.clone()]))
+                .collect()
+        }),
         countries: names
             .iter()
             .map(|x| x.country.iter().cloned().collect())
             .collect(),
     };
-    // A person's "same" comes first.
+    let explain = |a: u32, b: u32| compare(&names[a as usize], &names[b as usize], ctx);
+    // A person's "same" comes first, in the order the pairs were found.
     let mut merged = Vec::new();
-    for (a, b, s) in &scored {
-        if judgements.is_same(&names[*a].key, &names[*b].key) {
-            dsu.union(*a, *b, judgements);
-            merged.push((*a, *b, s.clone()));
+    if any_same {
+        for &(a, b, _, _) in &scored {
+            if judgements.is_same(&names[a as usize].key, &names[b as usize].key) {
+                dsu.union(a as usize, b as usize, judgements);
+                merged.push((a as usize, b as usize, explain(a, b)));
+            }
         }
     }
-    scored.sort_by(|x, y| {
-        y.2.value
-            .total_cmp(&x.2.value)
-            .then((x.0, x.1).cmp(&(y.0, y.1)))
-    });
+    scored.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut review = Vec::new();
-    for (a, b, s) in scored {
-        if judgements.is_same(&names[a].key, &names[b].key) {
+    for (a, b, _, band) in scored {
+        let (ka, kb) = (&names[a as usize].key, &names[b as usize].key);
+        if any_same && judgements.is_same(ka, kb) {
             continue;
         }
-        match s.band {
+        match band {
             Band::Auto => {
-                if !judgements.is_different(&names[a].key, &names[b].key)
-                    && dsu.union(a, b, judgements)
+                if !judgements.is_different(ka, kb) && dsu.union(a as usize, b as usize, judgements)
                 {
-                    merged.push((a, b, s));
+                    merged.push((a as usize, b as usize, explain(a, b)));
                 }
             }
             Band::Review => {
-                if !judgements.is_different(&names[a].key, &names[b].key) {
-                    review.push((a, b, s));
+                if !judgements.is_different(ka, kb) {
+                    review.push((a, b));
                 }
             }
             Band::Apart => {}
@@ -212,7 +271,12 @@ pub fn cluster_with(
     }
     let cluster_of: Vec<usize> = (0..n).map(|i| dsu.find(i)).collect();
     // A review pair already joined by other merges needs no person.
-    review.retain(|(a, b, _)| cluster_of[*a] != cluster_of[*b]);
+    let review = review
+        .into_iter()
+        .filter(|(a, b)| cluster_of[*a as usize] != cluster_of[*b as usize])
+        .map(|(a, b)| (a as usize, b as usize, explain(a, b)))
+        .collect();
+    progress.finish();
     Clustering {
         cluster_of,
         merged,

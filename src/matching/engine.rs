@@ -1,53 +1,61 @@
 //! The matcher the importer uses: a signer is linked to a registry
 //! organization when a person said they are the same, when their names
-//! are equal once folded, or when the best candidate from the index scores
-//! in the automatic band; never across a "different" judgement. People are
-//! matched on exact names only. The index is built from the registry on
-//! first use and grows as the import adds organizations.
+//! are equal once folded, or when the best candidate scores in the
+//! automatic band; never across a "different" judgement. People are
+//! matched on exact names only.
+//!
+//! Nothing is loaded up front: an exact name is one indexed lookup, and a
+//! name that needs a search asks the registry for its candidates through
+//! the blocking keys the store keeps ([`super::blocks`]), so one letter
+//! into a registry of a million organizations costs what its own names
+//! cost. Forms read are kept for the rest of the import, and forms the
+//! import adds are seen as printed (their country note and acronym).
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::rc::Rc;
 
+use super::blocks;
 use super::cluster::Judgements;
-use super::index::Index;
+use super::fast::FastMap;
 use super::keys::NameInfo;
 use super::score::{abbreviates, compare, Band, Context};
-use super::{Decision, LookupError, Matcher, Registry};
+use super::{Decision, Form, LookupError, Matcher, Owners, Registry};
+use crate::normalize::name_key;
 use crate::parse::{Kind, Signatory};
 
-/// One printed form in the registry, as the matcher needs it.
-#[derive(Debug, Clone)]
-pub struct AliasRecord {
-    pub org_id: i64,
-    pub name: String,
-    pub kind: Kind,
-    pub acronym: Option<String>,
-    pub country: Option<String>,
-}
-
+/// What the matcher has read of the registry during one import.
+#[derive(Default)]
 struct State {
-    index: Index,
-    org_of: Vec<i64>,
-    kind_of: Vec<Kind>,
-    keys_of_org: HashMap<i64, Vec<String>>,
-    /// Organizations that answer to an acronym through a full name.
-    acronym_orgs: HashMap<String, HashSet<i64>>,
     judgements: Judgements,
+    /// Name key -> the keys people judged the same as it.
+    same_partners: FastMap<String, Vec<String>>,
+    /// Printed forms filed under blocking keys.
+    forms: usize,
+    /// Forms read, by alias id, with their prepared names.
+    cache: FastMap<i64, Rc<(Form, NameInfo)>>,
+    /// Forms this import added, as printed: (organization, name) -> name.
+    learned: FastMap<(i64, String), Rc<NameInfo>>,
+    /// Words' document frequencies read so far.
+    token_df: FastMap<String, usize>,
+    /// Organizations' name keys, read when a "different" judgement exists.
+    org_keys: FastMap<i64, Vec<String>>,
 }
 
-/// The registry as a scoring context.
+/// The registry as a scoring context for one query.
 struct Ctx<'a> {
     state: &'a State,
+    owners: &'a FastMap<String, Owners>,
     /// Owners of the bare acronym being resolved, counted for this query.
     query_owners: Option<(String, usize)>,
 }
 
 impl Context for Ctx<'_> {
     fn token_df(&self, token: &str) -> usize {
-        self.state.index.token_df(token)
+        self.state.token_df.get(token).copied().unwrap_or(0)
     }
     fn names(&self) -> usize {
-        self.state.index.len()
+        self.state.forms
     }
     fn acronym_owners(&self, acronym: &str) -> usize {
         if let Some((a, n)) = &self.query_owners {
@@ -55,20 +63,19 @@ impl Context for Ctx<'_> {
                 return *n;
             }
         }
-        self.state.acronym_orgs.get(acronym).map_or(0, HashSet::len)
+        self.exact_acronym_owners(acronym)
     }
     fn exact_acronym_owners(&self, acronym: &str) -> usize {
-        self.state.acronym_orgs.get(acronym).map_or(0, HashSet::len)
-    }
-    fn canonical(&self, key: &str) -> Option<&str> {
-        super::aliases::canonical(key)
+        self.owners.get(acronym).map_or(0, |o| o.count)
     }
 }
 
-/// The registry matcher. Cheap to create; loads the registry lazily.
+/// The registry matcher. Cheap to create; reads the registry as it goes.
 #[derive(Default)]
 pub struct Engine {
     state: RefCell<Option<State>>,
+    /// Name keys of the import's signers, folded ahead on every CPU.
+    keys: RefCell<FastMap<String, String>>,
 }
 
 impl Engine {
@@ -77,39 +84,84 @@ impl Engine {
     }
 
     fn load(reg: &dyn Registry) -> Result<State, LookupError> {
-        let mut state = State {
-            index: Index::new(),
-            org_of: Vec::new(),
-            kind_of: Vec::new(),
-            keys_of_org: HashMap::new(),
-            acronym_orgs: HashMap::new(),
-            judgements: reg.judgements()?,
-        };
-        for a in reg.aliases()? {
-            add(&mut state, &a);
+        let judgements = reg.judgements()?;
+        let mut same_partners: FastMap<String, Vec<String>> = FastMap::default();
+        for (a, b) in &judgements.same {
+            same_partners.entry(a.clone()).or_default().push(b.clone());
+            same_partners.entry(b.clone()).or_default().push(a.clone());
         }
-        Ok(state)
+        Ok(State {
+            judgements,
+            same_partners,
+            forms: reg.form_count()?,
+            ..State::default()
+        })
     }
 }
 
-fn add(state: &mut State, a: &AliasRecord) {
-    let info = NameInfo::new(&a.name, a.acronym.as_deref(), a.country.as_deref());
-    if !info.is_acronym {
-        for acr in info.all_acronyms() {
-            state
-                .acronym_orgs
-                .entry(acr.clone())
-                .or_default()
-                .insert(a.org_id);
+impl State {
+    /// True when a person judged `key` different from a name of `org`.
+    fn differs(&mut self, reg: &dyn Registry, org: i64, key: &str) -> Result<bool, LookupError> {
+        if self.judgements.different.is_empty() {
+            return Ok(false);
         }
+        if !self.org_keys.contains_key(&org) {
+            let keys = reg.org_keys(org)?;
+            self.org_keys.insert(org, keys);
+        }
+        Ok(self.org_keys[&org]
+            .iter()
+            .any(|k| self.judgements.is_different(key, k)))
     }
-    let keys = state.keys_of_org.entry(a.org_id).or_default();
-    if !keys.contains(&info.key) {
-        keys.push(info.key.clone());
+
+    /// The forms with these alias ids, in the order given, prepared.
+    fn prepared(
+        &mut self,
+        reg: &dyn Registry,
+        ids: &[i64],
+    ) -> Result<Vec<Rc<(Form, NameInfo)>>, LookupError> {
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.cache.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            for f in reg.forms(&missing)? {
+                let info = match self.learned.get(&(f.org_id, f.name.clone())) {
+                    Some(l) => (**l).clone(),
+                    None => NameInfo::new(&f.name, f.acronym.as_deref(), f.country.as_deref()),
+                };
+                self.cache.insert(f.alias_id, Rc::new((f, info)));
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.cache.get(id).cloned())
+            .collect())
     }
-    state.index.add(info);
-    state.org_of.push(a.org_id);
-    state.kind_of.push(a.kind);
+
+    /// Reads the frequencies of these words that are not known yet.
+    fn read_df<'a>(
+        &mut self,
+        reg: &dyn Registry,
+        tokens: impl Iterator<Item = &'a String>,
+    ) -> Result<(), LookupError> {
+        let mut want: Vec<String> = tokens
+            .filter(|t| !self.token_df.contains_key(*t))
+            .map(|t| blocks::block(blocks::TOKEN, t))
+            .collect();
+        want.sort();
+        want.dedup();
+        if want.is_empty() {
+            return Ok(());
+        }
+        let sizes = reg.block_sizes(&want)?;
+        for b in want {
+            let n = sizes.get(&b).copied().unwrap_or(0);
+            self.token_df.insert(b[2..].to_string(), n);
+        }
+        Ok(())
+    }
 }
 
 impl Matcher for Engine {
@@ -118,85 +170,111 @@ impl Matcher for Engine {
             let s = Engine::load(reg)?;
             *self.state.borrow_mut() = Some(s);
         }
-        let guard = self.state.borrow();
-        let state = guard.as_ref().expect("loaded above");
-        let info = NameInfo::new(&sig.name, sig.acronym.as_deref(), sig.country.as_deref());
-        if info.key.is_empty() {
+        let mut guard = self.state.borrow_mut();
+        let state = guard.as_mut().expect("loaded above");
+        let key = self
+            .keys
+            .borrow()
+            .get(&sig.name)
+            .cloned()
+            .unwrap_or_else(|| name_key(&sig.name));
+        if key.is_empty() {
             return Ok(Decision::New {
                 reason: "new: the name has no letters to compare".into(),
             });
         }
-        let differs = |org: i64| {
-            state.keys_of_org.get(&org).is_some_and(|ks| {
-                ks.iter()
-                    .any(|k| state.judgements.is_different(&info.key, k))
-            })
-        };
-        // A person's "same" first.
-        let mut orgs: Vec<&i64> = state.keys_of_org.keys().collect();
-        orgs.sort();
-        for org in orgs {
-            let keys = &state.keys_of_org[org];
-            if let Some(k) = keys.iter().find(|k| state.judgements.is_same(&info.key, k)) {
+        // A person's "same" first: the oldest organization holding a name
+        // judged the same as this one.
+        if let Some(partners) = state.same_partners.get(&key) {
+            let partners = partners.clone();
+            if let Some(f) = reg.forms_by_keys(&partners)?.into_iter().next() {
                 return Ok(Decision::Known {
-                    org_id: *org,
-                    reason: format!("a person judged \"{}\" the same as \"{k}\"", sig.name),
+                    org_id: f.org_id,
+                    reason: format!("a person judged \"{}\" the same as \"{}\"", sig.name, f.key),
                 });
             }
         }
-        let cands = state.index.candidates(&info);
         // Exact key: the same name once folded.
-        let mut exact: Vec<(i64, u32)> = cands
-            .iter()
-            .filter(|&&c| {
-                state.index.name(c).key == info.key && state.kind_of[c as usize] == sig.kind
-            })
-            .map(|&c| (state.org_of[c as usize], c))
-            .filter(|&(o, _)| !differs(o))
-            .collect();
-        exact.sort();
-        if let Some(&(org, c)) = exact.first() {
-            return Ok(Decision::Known {
-                org_id: org,
-                reason: format!(
-                    "same name key as organization {org} \"{}\"",
-                    state.index.name(c).raw
-                ),
-            });
+        for f in reg.forms_by_keys(std::slice::from_ref(&key))? {
+            if f.kind == sig.kind && !state.differs(reg, f.org_id, &key)? {
+                return Ok(Decision::Known {
+                    org_id: f.org_id,
+                    reason: format!("same name key as organization {} \"{}\"", f.org_id, f.name),
+                });
+            }
         }
         if sig.kind == Kind::Individual {
             return Ok(Decision::New {
                 reason: "new: people are matched on their exact name only".into(),
             });
         }
+        let info = NameInfo::new(&sig.name, sig.acronym.as_deref(), sig.country.as_deref());
+        let ids = blocks::candidates(&info, reg, state.forms)?;
+        let cands = state.prepared(reg, &ids)?;
+        state.read_df(
+            reg,
+            info.tokens
+                .iter()
+                .chain(cands.iter().flat_map(|c| c.1.tokens.iter())),
+        )?;
+        // The acronyms scoring may ask about: a bare acronym's, and a short
+        // name's letters run together ("Forum Asia").
+        let mut acronyms: Vec<String> = Vec::new();
+        for n in std::iter::once(&info).chain(cands.iter().map(|c| &c.1)) {
+            if n.is_acronym {
+                acronyms.push(n.printed_acronyms[0].clone());
+            }
+            if n.tokens.len() <= 2 && !n.joined.is_empty() {
+                acronyms.push(n.joined.clone());
+            }
+        }
+        acronyms.sort();
+        acronyms.dedup();
+        let owners = if acronyms.is_empty() {
+            FastMap::default()
+        } else {
+            reg.acronym_owners(&acronyms)?
+        };
         // Owners of a bare acronym among the candidates, by any rule.
         let query_owners = info.is_acronym.then(|| {
             let acr = info.printed_acronyms[0].clone();
-            let mut owners: HashSet<i64> =
-                state.acronym_orgs.get(&acr).cloned().unwrap_or_default();
-            for &c in &cands {
-                let full = state.index.name(c);
+            let known = owners.get(&acr).cloned().unwrap_or_default();
+            let mut orgs: HashSet<i64> = known.orgs.iter().copied().collect();
+            for c in &cands {
+                let full = &c.1;
                 if !full.is_acronym && full.joined != acr && abbreviates(&acr, &full.tokens) {
-                    owners.insert(state.org_of[c as usize]);
+                    orgs.insert(c.0.org_id);
                 }
             }
-            let n = owners.len();
+            // A key too common to list counts its forms instead.
+            let n = if known.orgs.is_empty() && known.count > 0 {
+                known.count
+            } else {
+                orgs.len()
+            };
             (acr, n)
         });
+        let mut vetoed: FastMap<i64, bool> = FastMap::default();
+        for c in &cands {
+            if !vetoed.contains_key(&c.0.org_id) {
+                let d = state.differs(reg, c.0.org_id, &info.key)?;
+                vetoed.insert(c.0.org_id, d);
+            }
+        }
         let ctx = Ctx {
             state,
+            owners: &owners,
             query_owners,
         };
         let mut best: Option<(i64, f64, Vec<String>, Band, String)> = None;
-        for &c in &cands {
-            let org = state.org_of[c as usize];
-            if state.kind_of[c as usize] != Kind::Organization || differs(org) {
+        for c in &cands {
+            let (form, other) = (&c.0, &c.1);
+            if form.kind != Kind::Organization || vetoed[&form.org_id] {
                 continue;
             }
-            let other = state.index.name(c);
             let s = compare(&info, other, &ctx);
             if best.as_ref().is_none_or(|b| s.value > b.1) {
-                best = Some((org, s.value, s.reasons, s.band, other.raw.clone()));
+                best = Some((form.org_id, s.value, s.reasons, s.band, other.raw.clone()));
             }
         }
         Ok(match best {
@@ -213,18 +291,31 @@ impl Matcher for Engine {
         })
     }
 
+    fn prepare(&self, sigs: &[&Signatory]) {
+        let mut names: Vec<&str> = sigs.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let keys = super::fast::par_map(names.len(), |i| name_key(names[i]), &|_| {});
+        let mut map = self.keys.borrow_mut();
+        for (n, k) in names.into_iter().zip(keys) {
+            map.insert(n.to_string(), k);
+        }
+    }
+
     fn learn(&self, org_id: i64, sig: &Signatory) {
         if let Some(state) = self.state.borrow_mut().as_mut() {
-            add(
-                state,
-                &AliasRecord {
-                    org_id,
-                    name: sig.name.clone(),
-                    kind: sig.kind,
-                    acronym: sig.acronym.clone(),
-                    country: sig.country.clone(),
-                },
-            );
+            let info = NameInfo::new(&sig.name, sig.acronym.as_deref(), sig.country.as_deref());
+            // Its words are one form more common now.
+            for t in &info.tokens {
+                state.token_df.remove(t);
+            }
+            if let Some(keys) = state.org_keys.get_mut(&org_id) {
+                keys.push(info.key.clone());
+            }
+            state.forms += 1;
+            state
+                .learned
+                .insert((org_id, sig.name.clone()), Rc::new(info));
         }
     }
 }

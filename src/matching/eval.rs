@@ -196,28 +196,27 @@ pub fn evaluate(rows: &[(String, String)]) -> Report {
         seconds: ours_secs,
     }];
 
-    // Recall without the alias table's help.
-    let (mut plain, mut plain_found) = (0usize, 0usize);
-    for i in 0..names.len() {
-        for j in i + 1..names.len() {
-            let tabled = super::aliases::canonical(&names[i].key).is_some()
-                && super::aliases::canonical(&names[j].key).is_some();
-            if gold[i] == gold[j] && !tabled {
-                plain += 1;
-                if ours.cluster_of[i] == ours.cluster_of[j] {
-                    plain_found += 1;
-                }
-            }
-        }
+    // Recall without the alias table's help, and the blocking's recall
+    // (gold pairs where one name is the other's candidate): both over the
+    // pairs inside gold clusters only.
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, g) in gold.iter().enumerate() {
+        members.entry(*g).or_default().push(i);
     }
-    // Blocking recall: gold pairs where one name is the other's candidate.
-    let mut found = 0usize;
-    for i in 0..names.len() {
-        for j in i + 1..names.len() {
-            if gold[i] == gold[j]
-                && (ours.candidates[i].contains(&j) || ours.candidates[j].contains(&i))
-            {
-                found += 1;
+    let (mut plain, mut plain_found, mut found) = (0usize, 0usize, 0usize);
+    for m in members.values() {
+        for (x, &i) in m.iter().enumerate() {
+            for &j in &m[x + 1..] {
+                let tabled = names[i].canonical.is_some() && names[j].canonical.is_some();
+                if !tabled {
+                    plain += 1;
+                    if ours.cluster_of[i] == ours.cluster_of[j] {
+                        plain_found += 1;
+                    }
+                }
+                if ours.blocked_together(i, j) {
+                    found += 1;
+                }
             }
         }
     }
@@ -244,6 +243,7 @@ pub fn evaluate(rows: &[(String, String)]) -> Report {
     let mut edges = Vec::new();
     for (i, cands) in ours.candidates.iter().enumerate() {
         for &j in cands {
+            let j = j as usize;
             if i < j && token_set_ratio(&names[i].key, &names[j].key) >= 90.0 {
                 edges.push((i, j));
             }

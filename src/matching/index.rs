@@ -3,14 +3,14 @@
 //! keys, fingerprints, acronyms and initialisms, transliterations, rare
 //! tokens (weighted by rarity) and character trigrams (for typos).
 
-use std::collections::HashMap;
+use super::fast::{FastMap as HashMap, FastSet};
 
 use super::keys::NameInfo;
 
 /// Tokens held by more names than this are too common to block on.
-const MAX_POSTING: usize = 2_000;
+pub const MAX_POSTING: usize = 2_000;
 /// The rarest tokens of a query used for blocking.
-const RARE_TOKENS: usize = 3;
+pub const RARE_TOKENS: usize = 3;
 /// Candidates returned for one query, at most.
 pub const MAX_CANDIDATES: usize = 40;
 
@@ -30,7 +30,7 @@ pub struct Index {
     by_trigram: HashMap<String, Vec<u32>>,
 }
 
-fn trigrams(s: &str) -> Vec<String> {
+pub fn trigrams(s: &str) -> Vec<String> {
     let chars: Vec<char> = format!(" {s} ").chars().collect();
     let mut out: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
     out.sort();
@@ -72,7 +72,7 @@ impl Index {
                 .or_default()
                 .push(id);
         }
-        if let Some(c) = super::aliases::canonical(&info.key) {
+        if let Some(c) = info.canonical {
             self.by_canonical.entry(c).or_default().push(id);
         }
         self.by_joined
@@ -86,7 +86,7 @@ impl Index {
                 .filter_map(|t| t.chars().next())
                 .collect();
             if let Some((&c0, rest)) = firsts.split_first() {
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = FastSet::default();
                 for &c in rest {
                     if seen.insert(c) {
                         self.by_acronym_shape.entry((c0, c)).or_default().push(id);
@@ -114,7 +114,7 @@ impl Index {
 
     /// Candidate ids for a name, best first, at most [`MAX_CANDIDATES`].
     pub fn candidates(&self, q: &NameInfo) -> Vec<u32> {
-        let mut score: HashMap<u32, f64> = HashMap::new();
+        let mut score: HashMap<u32, f64> = HashMap::default();
         let bump = |ids: Option<&Vec<u32>>, w: f64, score: &mut HashMap<u32, f64>| {
             if let Some(ids) = ids {
                 if ids.len() <= MAX_POSTING {
@@ -128,7 +128,7 @@ impl Index {
         bump(self.by_fingerprint.get(&q.fingerprint), 50.0, &mut score);
         bump(self.by_translit.get(&q.translit), 20.0, &mut score);
         bump(self.by_joined.get(&q.joined), 20.0, &mut score);
-        if let Some(c) = super::aliases::canonical(&q.key) {
+        if let Some(c) = q.canonical {
             bump(self.by_canonical.get(c), 60.0, &mut score);
         }
         // An acronym finds the names it abbreviates; a name finds the bare
@@ -165,7 +165,7 @@ impl Index {
         // Trigrams catch a typo in a name's only distinctive word.
         if score.len() < MAX_CANDIDATES {
             let grams = trigrams(&q.fingerprint);
-            let mut shared: HashMap<u32, usize> = HashMap::new();
+            let mut shared: HashMap<u32, usize> = HashMap::default();
             for g in &grams {
                 if let Some(ids) = self.by_trigram.get(g) {
                     if ids.len() <= MAX_POSTING {
@@ -183,8 +183,13 @@ impl Index {
             }
         }
         let mut ranked: Vec<(u32, f64)> = score.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(MAX_CANDIDATES);
+        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // The order is total, so the best few are the same however found.
+        if ranked.len() > MAX_CANDIDATES {
+            ranked.select_nth_unstable_by(MAX_CANDIDATES, order);
+            ranked.truncate(MAX_CANDIDATES);
+        }
+        ranked.sort_by(order);
         ranked.into_iter().map(|(id, _)| id).collect()
     }
 }

@@ -79,6 +79,8 @@ pub struct NameInfo {
     pub country: Option<String>,
     /// Countries named inside the name ("Burma Campaign UK" -> GB, MM).
     pub countries_in_name: Vec<String>,
+    /// The canonical name the bundled alias table gives the key, if any.
+    pub canonical: Option<&'static str>,
 }
 
 impl NameInfo {
@@ -160,7 +162,6 @@ impl NameInfo {
         }
         NameInfo {
             raw: name.to_string(),
-            key,
             tokens,
             fingerprint,
             joined,
@@ -171,6 +172,8 @@ impl NameInfo {
             is_acronym,
             country: country.map(str::to_string),
             countries_in_name,
+            canonical: super::aliases::canonical(&key),
+            key,
         }
     }
 
@@ -236,7 +239,45 @@ fn script_of(s: &str) -> Script {
 /// True when a token names a place: a country, a state or province, or a
 /// city of 100,000 people or more.
 pub fn is_place(token: &str) -> bool {
-    country_code(token).is_some() || subdivision(token).is_some() || city_countries(token).is_some()
+    memo(&PLACES, token, |t| {
+        country_code(t).is_some() || subdivision(t).is_some() || city_countries(t).is_some()
+    })
+}
+
+/// The country a single token names, as [`country_code`] reads it.
+pub fn token_country(token: &str) -> Option<&'static str> {
+    memo(&COUNTRIES, token, country_code)
+}
+
+type Memo<T> = std::cell::RefCell<std::collections::HashMap<String, T>>;
+
+thread_local! {
+    static PLACES: Memo<bool> = Memo::default();
+    static COUNTRIES: Memo<Option<&'static str>> = Memo::default();
+}
+
+/// The same few thousand words are looked up millions of times when a
+/// registry is scored, and each lookup folds the word (NFKC) first: the
+/// answers are kept per thread. A memo that grows past its bound starts
+/// again, so odd input cannot hold memory.
+fn memo<T: Copy>(
+    cell: &'static std::thread::LocalKey<Memo<T>>,
+    key: &str,
+    f: impl FnOnce(&str) -> T,
+) -> T {
+    const BOUND: usize = 1 << 20;
+    if let Some(v) = cell.with(|m| m.borrow().get(key).copied()) {
+        return v;
+    }
+    let v = f(key);
+    cell.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= BOUND {
+            m.clear();
+        }
+        m.insert(key.to_string(), v);
+    });
+    v
 }
 
 #[cfg(test)]

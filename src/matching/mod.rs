@@ -5,9 +5,11 @@
 //! matching, acronyms and human judgements plug in behind the same trait.
 
 pub mod aliases;
+pub mod blocks;
 pub mod cluster;
 pub mod engine;
 pub mod eval;
+pub mod fast;
 pub mod index;
 pub mod keys;
 pub mod score;
@@ -31,14 +33,84 @@ pub struct Candidate {
 
 pub type LookupError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A printed form in the registry, with what the matcher needs of its
+/// organization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub alias_id: i64,
+    pub org_id: i64,
+    pub name: String,
+    /// `normalize::name_key` of the name.
+    pub key: String,
+    pub kind: Kind,
+    /// The organization's acronym and country.
+    pub acronym: Option<String>,
+    pub country: Option<String>,
+}
+
+/// The printed forms filed under one blocking key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Posting {
+    pub forms: usize,
+    /// Their alias ids, `None` when more forms hold the key than
+    /// blocking reads.
+    pub ids: Option<Vec<i64>>,
+}
+
+/// The organizations a full name of which answers to an acronym: how many,
+/// and which (empty when too many forms hold it to list them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Owners {
+    pub count: usize,
+    pub orgs: Vec<i64>,
+}
+
 /// What a matcher may ask of the registry. The store implements it over
 /// its open transaction, so a letter's own earlier entries are visible.
+/// The defaults describe an empty registry.
 pub trait Registry {
     /// Organizations with an alias whose key is exactly `key`.
     fn by_key(&self, key: &str) -> Result<Vec<Candidate>, LookupError>;
 
-    /// Every printed form in the registry with its organization.
-    fn aliases(&self) -> Result<Vec<engine::AliasRecord>, LookupError> {
+    /// Printed forms whose key is one of `keys`, by organization then alias id.
+    fn forms_by_keys(&self, _keys: &[String]) -> Result<Vec<Form>, LookupError> {
+        Ok(Vec::new())
+    }
+
+    /// The printed forms with these alias ids (in no particular order).
+    fn forms(&self, _alias_ids: &[i64]) -> Result<Vec<Form>, LookupError> {
+        Ok(Vec::new())
+    }
+
+    /// How many printed forms are filed under blocking keys.
+    fn form_count(&self) -> Result<usize, LookupError> {
+        Ok(0)
+    }
+
+    /// Stored blocking keys among `blocks` (see [`blocks`]): how many
+    /// forms each holds and, unless too many, their alias ids. `k:` keys
+    /// are exact name keys, answered from the aliases themselves. Keys no
+    /// form holds are left out.
+    fn blocks(&self, _blocks: &[String]) -> Result<fast::FastMap<String, Posting>, LookupError> {
+        Ok(fast::FastMap::default())
+    }
+
+    /// How many forms hold each of these stored keys (as [`Registry::blocks`]
+    /// without the ids).
+    fn block_sizes(&self, _blocks: &[String]) -> Result<fast::FastMap<String, usize>, LookupError> {
+        Ok(fast::FastMap::default())
+    }
+
+    /// For each acronym, the organizations whose full names answer to it.
+    fn acronym_owners(
+        &self,
+        _acronyms: &[String],
+    ) -> Result<fast::FastMap<String, Owners>, LookupError> {
+        Ok(fast::FastMap::default())
+    }
+
+    /// The name keys of an organization's printed forms.
+    fn org_keys(&self, _org_id: i64) -> Result<Vec<String>, LookupError> {
         Ok(Vec::new())
     }
 
@@ -58,8 +130,13 @@ pub enum Decision {
 pub trait Matcher {
     fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError>;
 
-    /// Told after a signer was linked (to a new or known organization), so
-    /// a matcher that keeps state sees the import's own earlier entries.
+    /// Told every signer of an import before the first is decided, so
+    /// work that needs no registry (folding names) can run on every CPU.
+    fn prepare(&self, _sigs: &[&Signatory]) {}
+
+    /// Told when a signer brought a printed form new to the registry
+    /// (for a new or a known organization), so a matcher that keeps state
+    /// sees the import's own earlier entries as they were printed.
     fn learn(&self, _org_id: i64, _sig: &Signatory) {}
 }
 

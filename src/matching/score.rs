@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::keys::{is_place, NameInfo};
+use super::keys::{is_place, token_country, NameInfo};
 use crate::data::country_code;
 
 /// Scores at or above this merge without asking.
@@ -109,8 +109,6 @@ pub trait Context {
     fn exact_acronym_owners(&self, acronym: &str) -> usize {
         self.acronym_owners(acronym)
     }
-    /// The canonical entry of the bundled alias table for a name key.
-    fn canonical(&self, key: &str) -> Option<&str>;
 }
 
 /// A context with no registry behind it: every token rare, every acronym
@@ -126,9 +124,6 @@ impl Context for NoContext {
     }
     fn acronym_owners(&self, _: &str) -> usize {
         1
-    }
-    fn canonical(&self, key: &str) -> Option<&str> {
-        super::aliases::canonical(key)
     }
 }
 
@@ -165,7 +160,28 @@ pub fn same_word(a: &str, b: &str) -> bool {
     } else {
         0
     };
-    allowed > 0 && strsim::damerau_levenshtein(a, b) <= allowed
+    allowed > 0 && within_edits(a, b, allowed) && strsim::damerau_levenshtein(a, b) <= allowed
+}
+
+/// A quick bound before the edit distance: every edit changes the length
+/// by at most one, and the letters (as a multiset) by at most two, so two
+/// words further apart than that cannot be within `allowed` edits.
+fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > allowed {
+        return false;
+    }
+    // Letters counted in 64 buckets: sharing a bucket only lowers the
+    // difference, so the bound stays a bound.
+    let mut counts = [0i32; 64];
+    for c in a.chars() {
+        counts[(c as usize) & 63] += 1;
+    }
+    for c in b.chars() {
+        counts[(c as usize) & 63] -= 1;
+    }
+    let diff: i32 = counts.iter().map(|c| c.abs()).sum();
+    diff as usize <= 2 * allowed
 }
 
 /// True when an acronym is made of the beginnings of the words in order,
@@ -209,34 +225,56 @@ pub fn abbreviates(acr: &str, tokens: &[String]) -> bool {
 
 /// Compares two names under a registry context.
 pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
+    compare_with(a, b, ctx, true)
+}
+
+/// The score and band of two names without their reasons: what scoring
+/// a whole registry needs for the many pairs that stay apart.
+pub fn compare_value(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> (f64, Band) {
+    let s = compare_with(a, b, ctx, false);
+    (s.value, s.band)
+}
+
+/// Reasons are written only when `explain` asks for them.
+macro_rules! because {
+    ($explain:expr, $($arg:tt)*) => {
+        if $explain {
+            vec![format!($($arg)*)]
+        } else {
+            Vec::new()
+        }
+    };
+}
+
+fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) -> Score {
     let mut reasons = Vec::new();
     if let (Some(ca), Some(cb)) = (&a.country, &b.country) {
         if ca != cb {
             return Score::new(
                 0.0,
-                vec![format!("different countries printed: {ca} and {cb}")],
+                because!(explain, "different countries printed: {ca} and {cb}"),
             );
         }
     }
     if a.key == b.key {
         return Score::new(
             1.0,
-            vec![
+            because!(
+                explain,
                 "the same name once case, accents of quotes, punctuation and \"&\" are folded"
-                    .into(),
-            ],
+            ),
         );
     }
-    if let (Some(x), Some(y)) = (ctx.canonical(&a.key), ctx.canonical(&b.key)) {
+    if let (Some(x), Some(y)) = (a.canonical, b.canonical) {
         if x == y {
             return Score::new(
                 0.99,
-                vec![format!("the bundled alias table lists both as \"{x}\"")],
+                because!(explain, "the bundled alias table lists both as \"{x}\""),
             );
         }
         return Score::new(
             0.0,
-            vec![format!("the alias table lists them as \"{x}\" and \"{y}\"")],
+            because!(explain, "the alias table lists them as \"{x}\" and \"{y}\""),
         );
     }
     // An acronym alone against a full name.
@@ -262,50 +300,59 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
             if exact_winner {
                 return Score::new(
                     0.94,
-                    vec![format!(
+                    because!(explain,
                         "\"{}\" is {how} \"{}\"; {owners} organizations abbreviate to it, but only this one exactly",
                         acr.raw, full.raw
-                    )],
+                    ),
                 );
             }
             if owners <= 1 {
                 return Score::new(
                     0.96,
-                    vec![format!(
+                    because!(
+                        explain,
                         "\"{}\" is {how} \"{}\" and no other organization answers to it",
-                        acr.raw, full.raw
-                    )],
+                        acr.raw,
+                        full.raw
+                    ),
                 );
             }
             return Score::new(
                 0.8,
-                vec![format!(
+                because!(
+                    explain,
                     "\"{}\" is {how} \"{}\", but {owners} organizations answer to it",
-                    acr.raw, full.raw
-                )],
+                    acr.raw,
+                    full.raw
+                ),
             );
         }
         return Score::new(
             0.0,
-            vec![format!(
+            because!(
+                explain,
                 "\"{}\" is not an acronym of \"{}\"",
-                acr.raw, full.raw
-            )],
+                acr.raw,
+                full.raw
+            ),
         );
     }
     if a.is_acronym && b.is_acronym {
-        return Score::new(0.0, vec!["two different acronyms".into()]);
+        return Score::new(0.0, because!(explain, "two different acronyms"));
     }
     if a.fingerprint == b.fingerprint {
         return Score::new(
             0.98,
-            vec!["the same words (order, articles and legal forms aside)".into()],
+            because!(
+                explain,
+                "the same words (order, articles and legal forms aside)"
+            ),
         );
     }
     if a.joined == b.joined && !a.joined.is_empty() {
         return Score::new(
             0.96,
-            vec!["the same letters, split into words differently".into()],
+            because!(explain, "the same letters, split into words differently"),
         );
     }
     // "Forum Asia" or "Civicus" against a name printed with that acronym.
@@ -315,10 +362,12 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
             let v = if owners <= 1 { 0.95 } else { 0.8 };
             return Score::new(
                 v,
-                vec![format!(
+                because!(
+                    explain,
                     "\"{}\" is the acronym printed with \"{}\"",
-                    x.raw, y.raw
-                )],
+                    x.raw,
+                    y.raw
+                ),
             );
         }
     }
@@ -326,6 +375,10 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
     // "Al-Haq, Law in the Service of Man". Not when what follows is a
     // place ("Amnesty International – Australia") or a single word.
     for (x, y) in [(a, b), (b, a)] {
+        // Every separator holds one of these characters.
+        if !y.raw.contains(['–', '—', '-', ',']) {
+            continue;
+        }
         for sep in [" – ", " — ", " - ", ", "] {
             if let Some((head, tail)) = y.raw.split_once(sep) {
                 let tail_words: Vec<&str> = tail.split_whitespace().collect();
@@ -338,10 +391,12 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
                 {
                     return Score::new(
                         0.94,
-                        vec![format!(
+                        because!(
+                            explain,
                             "\"{}\" is \"{}\" with a description after it",
-                            y.raw, x.raw
-                        )],
+                            y.raw,
+                            x.raw
+                        ),
                     );
                 }
             }
@@ -357,15 +412,18 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
                 .iter()
                 .any(|x| a.all_acronyms().any(|y| y == x));
         if shared_acronym {
-            return Score::new(0.85, vec!["different scripts, but the same acronym".into()]);
+            return Score::new(
+                0.85,
+                because!(explain, "different scripts, but the same acronym"),
+            );
         }
         let v = if sim >= 0.88 { 0.75 } else { 0.0 };
         return Score::new(
             v,
-            vec![format!(
+            because!(explain,
                 "different scripts: a name in one never merges with another on spelling alone (transliterations {:.2} alike)",
                 sim
-            )],
+            ),
         );
     }
 
@@ -373,6 +431,7 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
     let mut matched_b = vec![false; b.tokens.len()];
     let mut matched_w = 0.0;
     let mut typos = Vec::new();
+    let mut typo_count = 0usize;
     let mut only_a = Vec::new();
     for ta in &a.tokens {
         let found = b
@@ -391,7 +450,10 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
                 matched_b[j] = true;
                 matched_w += weight(ctx, ta);
                 if tb != ta {
-                    typos.push(format!("\"{ta}\"/\"{tb}\""));
+                    typo_count += 1;
+                    if explain {
+                        typos.push(format!("\"{ta}\"/\"{tb}\""));
+                    }
                 }
             }
             None => only_a.push(ta.clone()),
@@ -414,7 +476,7 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
         other
             .country
             .as_deref()
-            .is_some_and(|c| country_code(t) == Some(c))
+            .is_some_and(|c| token_country(t) == Some(c))
     };
     only_a.retain(|t| !printed_country(t, b));
     only_b.retain(|t| !printed_country(t, a));
@@ -426,12 +488,16 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
         0.0
     };
 
-    if !typos.is_empty() {
-        reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
+    if typo_count > 0 {
+        if explain {
+            reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
+        }
     }
     if only_a.is_empty() && only_b.is_empty() {
-        reasons.push("every word matches".into());
-        let v = 0.97 - 0.01 * typos.len() as f64;
+        if explain {
+            reasons.push("every word matches".into());
+        }
+        let v = 0.97 - 0.01 * typo_count as f64;
         return Score::new(v, reasons);
     }
     let extra: Vec<&String> = only_a.iter().chain(only_b.iter()).collect();
@@ -447,21 +513,25 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
         .iter()
         .filter(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)))
         .collect();
-    let describe =
-        |side: &[String], name: &str| format!("\"{}\" only in \"{name}\"", side.join(" "));
-    let mut sides = Vec::new();
-    if !only_a.is_empty() {
-        sides.push(describe(&only_a, &a.raw));
+    if explain {
+        let describe =
+            |side: &[String], name: &str| format!("\"{}\" only in \"{name}\"", side.join(" "));
+        let mut sides = Vec::new();
+        if !only_a.is_empty() {
+            sides.push(describe(&only_a, &a.raw));
+        }
+        if !only_b.is_empty() {
+            sides.push(describe(&only_b, &b.raw));
+        }
+        reasons.push(sides.join("; "));
     }
-    if !only_b.is_empty() {
-        sides.push(describe(&only_b, &b.raw));
-    }
-    reasons.push(sides.join("; "));
     if !places.is_empty() {
-        reasons.push(format!(
+        if explain {
+            reasons.push(format!(
             "a place on one side only ({}) marks a different organization (a section, a city, a state)",
             places.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
         ));
+        }
         return Score::new(sim.min(0.5), reasons);
     }
     let subset = only_a.is_empty() || only_b.is_empty();
@@ -474,18 +544,24 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
             .iter()
             .any(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)));
         if section_only && common_has_place {
-            reasons.push("the same national section, once named with the word for it".into());
+            if explain {
+                reasons.push("the same national section, once named with the word for it".into());
+            }
             return Score::new(0.94, reasons);
         }
         let kind_only = extra.iter().all(|t| KIND_WORDS.contains(&t.as_str()));
         if kind_only {
-            reasons.push(
+            if explain {
+                reasons.push(
                 "one name adds only a word for its kind of body: maybe the same, a person decides"
                     .into(),
             );
+            }
             return Score::new(sim.clamp(REVIEW, AUTO - 0.01), reasons);
         }
-        reasons.push("one name is the other plus a distinctive word: a different organization (a strict subset is never identical)".into());
+        if explain {
+            reasons.push("one name is the other plus a distinctive word: a different organization (a strict subset is never identical)".into());
+        }
         return Score::new(sim.min(REVIEW - 0.01), reasons);
     }
     // Both sides have words of their own.
@@ -495,12 +571,16 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
         sim.min(REVIEW - 0.01)
     };
     if v >= REVIEW {
-        reasons.push(format!(
-            "most of the words match ({:.2}), but each name has words of its own",
-            sim
-        ));
+        if explain {
+            reasons.push(format!(
+                "most of the words match ({:.2}), but each name has words of its own",
+                sim
+            ));
+        }
     } else {
-        reasons.push(format!("too few words in common ({:.2})", sim));
+        if explain {
+            reasons.push(format!("too few words in common ({:.2})", sim));
+        }
     }
     Score::new(v, reasons)
 }
@@ -508,7 +588,7 @@ pub fn compare(a: &NameInfo, b: &NameInfo, ctx: &dyn Context) -> Score {
 /// A small in-memory context over a set of names, for evaluation and
 /// `dedupe`: token document frequencies and acronym owners.
 pub struct Stats {
-    pub df: HashMap<String, usize>,
+    pub df: super::fast::FastMap<String, usize>,
     pub acronyms: HashMap<String, std::collections::HashSet<usize>>,
     /// Owners by printed acronym or initials only.
     pub exact_acronyms: HashMap<String, std::collections::HashSet<usize>>,
@@ -521,7 +601,7 @@ impl Stats {
     /// Counts over `names`; `owner[i]` groups names of one organization so
     /// an organization's several forms count once for acronym uniqueness.
     pub fn new(names: &[NameInfo], owner: &[usize]) -> Stats {
-        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut df: super::fast::FastMap<String, usize> = Default::default();
         let mut acronyms: HashMap<String, std::collections::HashSet<usize>> = HashMap::new();
         for (i, n) in names.iter().enumerate() {
             let mut seen = std::collections::HashSet::new();
@@ -567,9 +647,6 @@ impl Context for Stats {
             return usize::MAX;
         }
         self.exact_acronyms.get(acronym).map_or(0, |s| s.len())
-    }
-    fn canonical(&self, key: &str) -> Option<&str> {
-        super::aliases::canonical(key)
     }
 }
 

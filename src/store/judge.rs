@@ -11,7 +11,6 @@ use serde_json::{json, Map};
 
 use super::{Store, StoreError, NOW};
 use crate::matching::cluster::{cluster_with, pair_key, Judgements};
-use crate::matching::engine::AliasRecord;
 use crate::matching::index::Index;
 use crate::matching::keys::NameInfo;
 use crate::matching::score::{compare, Band, Stats};
@@ -63,6 +62,16 @@ pub struct DedupeReport {
     pub merges: Vec<(i64, i64, f64, String)>,
     pub review: usize,
     pub names: usize,
+}
+
+/// One printed form in the registry, as re-scoring needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct AliasRecord {
+    pub org_id: i64,
+    pub name: String,
+    pub kind: Kind,
+    pub acronym: Option<String>,
+    pub country: Option<String>,
 }
 
 /// The registry prepared for re-scoring: aliases, their name infos, the

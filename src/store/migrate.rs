@@ -9,7 +9,7 @@ use super::StoreError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` creates.
-pub const CURRENT: i32 = 3;
+pub const CURRENT: i32 = 4;
 
 /// Upgrade steps: (version reached, SQL). A step is added here with its
 /// file in migrations/ whenever `schema.sql` changes; released steps are
@@ -17,6 +17,7 @@ pub const CURRENT: i32 = 3;
 const STEPS: &[(i32, &str)] = &[
     (2, include_str!("../../migrations/0002_letter_versions.sql")),
     (3, include_str!("../../migrations/0003_name_search.sql")),
+    (4, include_str!("../../migrations/0004_name_blocks.sql")),
 ];
 
 pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
@@ -86,6 +87,7 @@ mod tests {
         (0, ""),
         (1, include_str!("../../migrations/schema_v1.sql")),
         (2, include_str!("../../migrations/schema_v2.sql")),
+        (3, include_str!("../../migrations/schema_v3.sql")),
     ];
 
     #[test]

@@ -3,12 +3,13 @@
 //! and the typed queries the commands ask. Every connection runs with
 //! foreign keys on, WAL and a busy timeout.
 
+pub mod blocking;
 pub mod judge;
 pub mod migrate;
 pub mod overlap;
 pub mod search;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,9 +17,11 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::classify::{self, Classification, Evidence, SignatureClue};
-use crate::matching::{Candidate, Decision, LookupError, Matcher, Registry};
+use crate::matching::{Decision, LookupError, Matcher};
 use crate::normalize::name_key;
-use crate::parse::{Kind, Letter};
+use crate::parse::Letter;
+use crate::progress::{Progress, Silent};
+use blocking::TxRegistry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -193,42 +196,6 @@ pub struct UpdateSummary {
     pub new_orgs: usize,
 }
 
-/// The registry seen from inside an import's transaction (or, for
-/// resolving a typed name, from the connection).
-struct TxRegistry<'a> {
-    tx: &'a Connection,
-}
-
-impl Registry for TxRegistry<'_> {
-    fn by_key(&self, key: &str) -> Result<Vec<Candidate>, LookupError> {
-        let mut st = self.tx.prepare_cached(
-            "SELECT DISTINCT o.id, o.name, o.kind FROM aliases a
-             JOIN organizations o ON o.id = a.org_id WHERE a.key = ?1",
-        )?;
-        let rows = st.query_map([key], |r| {
-            let kind: String = r.get("kind")?;
-            Ok(Candidate {
-                org_id: r.get("id")?,
-                name: r.get("name")?,
-                kind: if kind == "individual" {
-                    Kind::Individual
-                } else {
-                    Kind::Organization
-                },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn aliases(&self) -> Result<Vec<crate::matching::engine::AliasRecord>, LookupError> {
-        Ok(judge::alias_records(self.tx)?)
-    }
-
-    fn judgements(&self) -> Result<crate::matching::cluster::Judgements, LookupError> {
-        Ok(judge::load_judgements(self.tx)?)
-    }
-}
-
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 impl Store {
@@ -250,6 +217,17 @@ impl Store {
         // databases answer "memory", which is fine.
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        // A large registry is read and written all over at once (names,
+        // blocking keys, signatures): SQLite's default 2 MB page cache
+        // sends most of it through system calls. Up to 512 MB of cache,
+        // taken only as pages are read, and temporary tables in memory.
+        conn.execute_batch("PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY;")?;
+        // The same few statements run millions of times in an import: keep
+        // them all prepared, and never re-plan one because a bound value
+        // changed (SQLite's statistics build would re-prepare it on every
+        // bind of a key compared with an index).
+        conn.set_prepared_statement_cache_capacity(64);
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         migrate::migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -257,33 +235,68 @@ impl Store {
     /// Imports letters in one transaction: all are stored or none. With
     /// `dry_run` the transaction is rolled back, so the outcome (and the
     /// letter's signature rows passed to `inspect`) shows exactly what
-    /// would be stored.
+    /// would be stored. Rows are read for a dry run only; otherwise
+    /// `inspect` sees none.
     ///
     /// A letter whose bytes were imported before (as any version of any
     /// letter) changes nothing. One with a url, when a letter with that url
     /// and statement number is already in the registry, is a new version of
     /// it (see [`Store::update_letter`]; `on_date` is the date of the
-    /// changes).
+    /// changes). Organizations whose evidence changed are classified again
+    /// once, after the last letter.
     pub fn import(
         &mut self,
         letters: &[NewLetter<'_>],
         matcher: &dyn Matcher,
         dry_run: bool,
         on_date: Option<&str>,
-        mut inspect: impl FnMut(&Imported, &[SignatureRow]),
+        inspect: impl FnMut(&Imported, &[SignatureRow]),
     ) -> Result<Vec<Imported>, StoreError> {
+        self.import_with_progress(letters, matcher, dry_run, on_date, inspect, &Silent)
+    }
+
+    /// [`Store::import`], telling `progress` of each signature stored.
+    pub fn import_with_progress(
+        &mut self,
+        letters: &[NewLetter<'_>],
+        matcher: &dyn Matcher,
+        dry_run: bool,
+        on_date: Option<&str>,
+        mut inspect: impl FnMut(&Imported, &[SignatureRow]),
+        progress: &dyn Progress,
+    ) -> Result<Vec<Imported>, StoreError> {
+        let sigs: Vec<&crate::parse::Signatory> = letters
+            .iter()
+            .flat_map(|l| l.letter.signatories.iter())
+            .collect();
+        matcher.prepare(&sigs);
+        let total = sigs.len();
+        progress.start(total as u64, "importing signatures");
         let tx = self.conn.transaction()?;
+        blocking::file_queued(&tx)?;
+        let mut job = Job {
+            reclassify: BTreeSet::new(),
+            progress,
+        };
         let mut out = Vec::with_capacity(letters.len());
         for nl in letters {
-            let outcome = import_one(&tx, nl, matcher, on_date)?;
-            inspect(&outcome, &outcome_rows(&tx, &outcome)?);
-            out.push(outcome);
+            out.push(import_one(&tx, nl, matcher, on_date, &mut job)?);
+        }
+        job.reclassify_all(&tx)?;
+        for outcome in &out {
+            let rows = if dry_run {
+                outcome_rows(&tx, outcome)?
+            } else {
+                Vec::new()
+            };
+            inspect(outcome, &rows);
         }
         if dry_run {
             tx.rollback()?;
         } else {
             tx.commit()?;
         }
+        progress.finish();
         Ok(out)
     }
 
@@ -296,7 +309,7 @@ impl Store {
     /// date of the changes, today (UTC) when `None`. Bytes imported before
     /// as any version of any letter change nothing. With `dry_run` the
     /// transaction is rolled back; `inspect` sees the letter's rows as
-    /// they would be.
+    /// they would be (read for a dry run only, as on import).
     pub fn update_letter(
         &mut self,
         letter_id: i64,
@@ -307,8 +320,19 @@ impl Store {
         mut inspect: impl FnMut(&Imported, &[SignatureRow]),
     ) -> Result<Imported, StoreError> {
         let tx = self.conn.transaction()?;
-        let outcome = update_one(&tx, letter_id, new, matcher, on_date)?;
-        inspect(&outcome, &outcome_rows(&tx, &outcome)?);
+        blocking::file_queued(&tx)?;
+        let mut job = Job {
+            reclassify: BTreeSet::new(),
+            progress: &Silent,
+        };
+        let outcome = update_one(&tx, letter_id, new, matcher, on_date, &mut job)?;
+        job.reclassify_all(&tx)?;
+        let rows = if dry_run {
+            outcome_rows(&tx, &outcome)?
+        } else {
+            Vec::new()
+        };
+        inspect(&outcome, &rows);
         if dry_run {
             tx.rollback()?;
         } else {
@@ -536,6 +560,32 @@ impl Store {
         Ok(Some(e))
     }
 
+    /// The letter with the most signatures and the organization that
+    /// signed the most letters, with one of its printed names: what the
+    /// benchmark asks `show` and `signed-by` about.
+    pub fn busiest(&self) -> Result<Option<(i64, i64, String)>, StoreError> {
+        let letter: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT letter_id, count(*) AS n FROM signatures GROUP BY letter_id
+                 ORDER BY n DESC, letter_id LIMIT 1",
+                [],
+                |r| r.get("letter_id"),
+            )
+            .optional()?;
+        let org: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT s.org_id, o.name, count(*) AS n FROM signatures s
+                 JOIN organizations o ON o.id = s.org_id
+                 GROUP BY s.org_id ORDER BY n DESC, s.org_id LIMIT 1",
+                [],
+                |r| Ok((r.get("org_id")?, r.get("name")?)),
+            )
+            .optional()?;
+        Ok(letter.zip(org).map(|(l, (o, n))| (l, o, n)))
+    }
+
     /// Runs SQLite's own integrity and foreign-key checks; returns the problems.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
@@ -596,14 +646,34 @@ fn insert_version(
     Ok(())
 }
 
+/// What one import transaction carries from letter to letter.
+struct Job<'a> {
+    /// Organizations whose evidence changed: classified again at the end.
+    reclassify: BTreeSet<i64>,
+    progress: &'a dyn Progress,
+}
+
+impl Job<'_> {
+    fn reclassify_all(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        for id in std::mem::take(&mut self.reclassify) {
+            reclassify(tx, id)?;
+        }
+        Ok(())
+    }
+}
+
 /// Links a signer to an organization (a new one if the matcher says so),
-/// records the printed form as an alias, and returns the organization, the
-/// matcher's reason, and whether the organization is new.
+/// records the printed form as an alias when the organization has not
+/// been printed that way before, and returns the organization, the
+/// matcher's reason, and whether the organization is new. Organizations
+/// whose evidence changes (new, a new name, a note or heading printed with
+/// it) are noted for classification.
 fn match_signer(
     tx: &Transaction<'_>,
     sig: &crate::parse::Signatory,
     letter_id: i64,
     matcher: &dyn Matcher,
+    job: &mut Job<'_>,
 ) -> Result<(i64, String, bool), StoreError> {
     let decision = matcher
         .decide(sig, &TxRegistry { tx })
@@ -615,12 +685,27 @@ fn match_signer(
         }
         Decision::New { reason } => (insert_org(tx, sig)?, reason, true),
     };
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin)
-         VALUES (?1, ?2, ?3, ?4, 'letter')",
-    )?
-    .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
-    matcher.learn(org_id, sig);
+    // One alias per printed form of an organization: the signatures keep
+    // every letter that printed it.
+    let known_form: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1 AND name = ?2) AS known",
+        )?
+        .query_row(params![org_id, sig.name], |r| r.get("known"))?;
+    let added = !known_form;
+    if added {
+        tx.prepare_cached(
+            "INSERT INTO aliases (org_id, name, key, letter_id, origin)
+             VALUES (?1, ?2, ?3, ?4, 'letter')",
+        )?
+        .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
+        blocking::file_queued(tx)?;
+        matcher.learn(org_id, sig);
+    }
+    if is_new || added || sig.note.is_some() || sig.section.is_some() {
+        job.reclassify.insert(org_id);
+    }
+    job.progress.inc(1);
     Ok((org_id, reason, is_new))
 }
 
@@ -629,6 +714,7 @@ fn import_one(
     nl: &NewLetter<'_>,
     matcher: &dyn Matcher,
     on_date: Option<&str>,
+    job: &mut Job<'_>,
 ) -> Result<Imported, StoreError> {
     if let Some(letter_id) = version_owner(tx, nl)? {
         return Ok(Imported::AlreadyPresent { letter_id });
@@ -641,7 +727,7 @@ fn import_one(
             .collect::<Result<Vec<_>, _>>()?;
         match ids[..] {
             [] => {}
-            [letter_id] => return update_one(tx, letter_id, nl, matcher, on_date),
+            [letter_id] => return update_one(tx, letter_id, nl, matcher, on_date, job),
             _ => {
                 return Err(StoreError::AmbiguousUrl {
                     url: url.to_string(),
@@ -681,7 +767,7 @@ fn import_one(
     let (mut new_orgs, mut known_orgs) = (0usize, 0usize);
     let mut seen = std::collections::HashSet::new();
     for sig in &l.signatories {
-        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher)?;
+        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher, job)?;
         if is_new {
             new_orgs += 1;
         } else if !seen.contains(&org_id) {
@@ -706,7 +792,6 @@ fn import_one(
             reason
         ])?;
     }
-    reclassify_letter(tx, letter_id)?;
     Ok(Imported::New {
         letter_id,
         found: l.signatories.len(),
@@ -722,6 +807,7 @@ fn update_one(
     nl: &NewLetter<'_>,
     matcher: &dyn Matcher,
     on_date: Option<&str>,
+    job: &mut Job<'_>,
 ) -> Result<Imported, StoreError> {
     let exists: Option<i64> = tx
         .query_row("SELECT id FROM letters WHERE id = ?1", [letter_id], |r| {
@@ -779,7 +865,7 @@ fn update_one(
         new_orgs: 0,
     };
     for sig in &nl.letter.signatories {
-        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher)?;
+        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher, job)?;
         sum.new_orgs += usize::from(is_new);
         let (row, returning) = match signed.get_mut(&org_id).and_then(VecDeque::pop_front) {
             Some(id) => (Some(id), false),
@@ -869,7 +955,8 @@ fn update_one(
             nl.url
         ],
     )?;
-    reclassify_letter(tx, letter_id)?;
+    // Notes may have changed on rows kept: everyone listed is classified again.
+    mark_letter(tx, letter_id, job)?;
     Ok(Imported::Updated(sum))
 }
 
@@ -968,15 +1055,13 @@ fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreErr
     Ok(c)
 }
 
-/// Re-classifies every organization that signed the letter.
-fn reclassify_letter(tx: &Transaction<'_>, letter_id: i64) -> Result<(), StoreError> {
+/// Notes every organization that signed the letter for classification.
+fn mark_letter(tx: &Transaction<'_>, letter_id: i64, job: &mut Job<'_>) -> Result<(), StoreError> {
     let ids: Vec<i64> = tx
         .prepare_cached("SELECT DISTINCT org_id FROM signatures WHERE letter_id = ?1")?
         .query_map([letter_id], |r| r.get("org_id"))?
         .collect::<Result<_, _>>()?;
-    for id in ids {
-        reclassify(tx, id)?;
-    }
+    job.reclassify.extend(ids);
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 
-use super::{Store, StoreError, TxRegistry};
+use super::blocking::{file_queued, TxRegistry};
+use super::{Store, StoreError};
 use crate::matching::{Decision, Matcher};
 use crate::normalize::name_key;
 use crate::parse::entry::parse_entry;
@@ -102,6 +103,18 @@ impl Store {
             Kind::Individual => Kind::Organization,
             Kind::Organization => Kind::Individual,
         };
+        // Aliases added since the last import (or queued by an upgrade)
+        // are filed first, so the matcher sees every form.
+        let has_queue: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM blocking_queue) AS q",
+            [],
+            |r| r.get("q"),
+        )?;
+        if has_queue {
+            let tx = self.conn.unchecked_transaction()?;
+            file_queued(&tx)?;
+            tx.commit()?;
+        }
         let registry = TxRegistry { tx: &self.conn };
         for kind in [first, second] {
             let sig = Signatory {
