@@ -3,6 +3,7 @@
 //! stdout, messages on stderr.
 
 mod alias;
+mod check;
 mod classify;
 mod dedupe;
 mod diff;
@@ -75,6 +76,7 @@ enum Command {
     Diff(diff::Args),
     Network(network::Args),
     Stats(stats::Args),
+    Check(check::Args),
 }
 
 /// How listing commands write rows.
@@ -145,6 +147,7 @@ pub fn main() -> Result<ExitCode> {
         Command::Diff(a) => diff::run(a, &db),
         Command::Network(a) => network::run(a, &db),
         Command::Stats(a) => stats::run(a, &db),
+        Command::Check(a) => check::run(a, &db),
     }
 }
 

@@ -6,7 +6,7 @@
 //! date and claimed count come from its own statement: the blocks between
 //! its title heading and its header.
 
-use super::blocks::{Block, Marker};
+use super::blocks::{excerpt, Block, Marker, MAX_RAW_BYTES};
 use super::entry::parse_entry;
 use super::meta::{claimed_count, find_date, says_partial};
 use super::{Kind, Letter, Signatory};
@@ -1060,6 +1060,23 @@ fn headerless_list(blocks: &[Block]) -> Option<Letter> {
     Some(letter)
 }
 
+/// An entry's source line, or on a long line (a comma-separated
+/// paragraph) the part of it where the entry is, looked for from byte
+/// `from` on (where the entry before it on the line was). Returns the
+/// text and where the entry was found.
+fn entry_raw(line: &str, text: &str, from: usize) -> (String, usize) {
+    if line.trim().len() <= MAX_RAW_BYTES {
+        return (line.trim().to_string(), from);
+    }
+    let probe: String = text.chars().take(24).collect();
+    let from = from.min(line.len());
+    let at = line
+        .get(from..)
+        .and_then(|rest| rest.find(&probe))
+        .map_or(from, |i| from + i);
+    (excerpt(line, at), at)
+}
+
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
     // Decide from the whole list: when most entries of a section read
     // "Person Name, affiliation", that section lists people.
@@ -1073,6 +1090,8 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
         }
     }
     let mut out = Vec::with_capacity(items.len());
+    // Where on its block's line the last entry was: (block, byte).
+    let mut cursor = (usize::MAX, 0usize);
     for (n, it) in items.into_iter().enumerate() {
         let (total, people) = per_section[&it.section.label];
         let people_list = total >= 3 && people * 10 >= total * 6;
@@ -1084,6 +1103,9 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
         });
         let e = parse_entry(&it.text, hint);
         let b = &blocks[it.block];
+        let from = if cursor.0 == it.block { cursor.1 } else { 0 };
+        let (raw, at) = entry_raw(&b.raw, &it.text, from);
+        cursor = (it.block, at);
         let kind = if e.individual {
             Kind::Individual
         } else {
@@ -1100,7 +1122,7 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
             kind,
             section: it.section.label,
             line: b.line,
-            raw: b.raw.trim().to_string(),
+            raw,
         });
     }
     out
@@ -1227,5 +1249,21 @@ mod tests {
         assert_eq!(country_heading(&b).as_deref(), Some("NZ"));
         b.text = "Karen Youth".into();
         assert_eq!(country_heading(&b), None);
+    }
+
+    /// Found with a paragraph of 5,000 comma-separated names: every
+    /// signer kept the whole paragraph as its source line (620 MB).
+    #[test]
+    fn comma_paragraph_signers_keep_an_excerpt_of_their_line() {
+        let names: Vec<String> = (0..400).map(|i| format!("Riverside Group {i}")).collect();
+        let text = format!("Signed by:\n\n{}\n", names.join(", "));
+        let blocks = crate::parse::text::blocks(&text, crate::parse::Format::Text);
+        let letters = find_letters(&blocks);
+        assert_eq!(letters[0].signatories.len(), 400);
+        for (s, name) in letters[0].signatories.iter().zip(&names) {
+            assert!(s.raw.len() <= MAX_RAW_BYTES + 8, "{} bytes", s.raw.len());
+            assert!(s.raw.contains(name.as_str()), "{name} in {}", s.raw);
+            assert_eq!(s.line, 3);
+        }
     }
 }
