@@ -41,7 +41,9 @@ pub fn html(data: &[u8]) {
 /// front matter, and the format sniffer, on any text.
 pub fn metadata(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    let _ = meta::claimed_count(&s);
+    if let Some(n) = meta::claimed_count(&s) {
+        assert!(i64::try_from(n).is_ok(), "a count no row can hold: {n}");
+    }
     if let Some(d) = meta::find_date(&s) {
         assert_iso_date(&d);
     }

@@ -877,6 +877,8 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         floor = found.end;
         i = found.end;
     }
+    // A list of nothing but symbol lines is no list.
+    letters.retain(|l| !l.signatories.is_empty());
     // Pages with no list header: a long comma paragraph of names, a
     // signature block "Network (member, member, ...)", or a sentence that
     // names its signers ("written and endorsed by A, B and C").
@@ -884,6 +886,7 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         if let Some(l) = headerless_list(blocks)
             .or_else(|| network_block(blocks))
             .or_else(|| prose_list(blocks))
+            .filter(|l| !l.signatories.is_empty())
         {
             letters.push(l);
         }
@@ -1092,7 +1095,7 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
     let mut out = Vec::with_capacity(items.len());
     // Where on its block's line the last entry was: (block, byte).
     let mut cursor = (usize::MAX, 0usize);
-    for (n, it) in items.into_iter().enumerate() {
+    for it in items {
         let (total, people) = per_section[&it.section.label];
         let people_list = total >= 3 && people * 10 >= total * 6;
         let hint = it.section.kind.or_else(|| {
@@ -1102,6 +1105,10 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
             .then_some(Kind::Individual)
         });
         let e = parse_entry(&it.text, hint);
+        // A line of symbols ("###", "* * *") names nobody.
+        if name_key(&e.name).is_empty() {
+            continue;
+        }
         let b = &blocks[it.block];
         let from = if cursor.0 == it.block { cursor.1 } else { 0 };
         let (raw, at) = entry_raw(&b.raw, &it.text, from);
@@ -1112,7 +1119,7 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
             Kind::Organization
         };
         out.push(Signatory {
-            position: (start + n + 1) as u32,
+            position: (start + out.len() + 1) as u32,
             name: e.name,
             printed: it.text,
             acronym: e.acronym,

@@ -18,10 +18,24 @@ fn check_says_ok_on_a_sound_registry() {
     let out = env.run(&["check"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "ok\n");
-    // After merges, splits and undo too.
-    assert_eq!(env.run(&["merge", "1", "2"]).code, 0);
-    assert_eq!(env.run(&["undo"]).code, 0);
-    assert_eq!(env.run(&["check"]).stdout, "ok\n");
+    // After a merge, a split and their undoing too.
+    let orgs = Env::csv_rows(&env.run(&["orgs", "--format", "csv"]).stdout);
+    let name2 = orgs.iter().find(|o| o["org_id"] == "2").unwrap()["name"].clone();
+    for args in [
+        vec!["merge", "1", "2"],
+        vec!["split", "1", name2.as_str()],
+        vec!["undo"],
+        vec!["undo"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        let out = env.run(&["check"]);
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, "ok\n"),
+            "after {args:?}"
+        );
+    }
 }
 
 #[test]

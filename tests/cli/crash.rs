@@ -34,17 +34,21 @@ fn importer_killed_at_random_moments_leaves_whole_letters() {
     // import that finds its letter already there), so the kills fall
     // across all of it: start-up, parsing, the transaction, the commit.
     let scratch = env.path("calibrate.db");
-    let mut full = Duration::ZERO;
-    for l in &letters[..3] {
-        let t = Instant::now();
-        let out = import(&scratch, &l.path).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        full = full.max(t.elapsed());
-    }
+    let mut took: Vec<Duration> = letters[..3]
+        .iter()
+        .map(|l| {
+            let t = Instant::now();
+            let out = import(&scratch, &l.path).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            t.elapsed()
+        })
+        .collect();
+    took.sort();
+    let full = took[1];
     let t = Instant::now();
     assert!(import(&scratch, &letters[0].path)
         .status()
@@ -90,8 +94,9 @@ fn importer_killed_at_random_moments_leaves_whole_letters() {
          about {inside} inside it, {committed} after the commit), {finished} finished first; \
          an import takes {full:?}, {before_tx:?} of it before the transaction"
     );
-    // The delays reach past a whole import, so some finish; most must not.
-    assert!(killed >= CYCLES / 2, "only {killed} imports were killed");
+    // The delays reach past a whole import, so some finish; a machine
+    // busier now than when timed finishes fewer, a calmer one more.
+    assert!(killed >= CYCLES / 4, "only {killed} imports were killed");
 
     // Importing everything again completes, and fills in what was lost.
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_undersigned"));
