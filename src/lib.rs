@@ -8,6 +8,8 @@ pub mod classify;
 pub mod cli;
 pub mod data;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod matching;
 pub mod normalize;
 pub mod parse;

@@ -4,6 +4,7 @@
 
 mod alias;
 mod bench;
+mod check;
 mod classify;
 mod dedupe;
 mod diff;
@@ -78,6 +79,7 @@ enum Command {
     Network(network::Args),
     Stats(stats::Args),
     Bench(bench::Args),
+    Check(check::Args),
 }
 
 /// How listing commands write rows.
@@ -149,6 +151,7 @@ pub fn main() -> Result<ExitCode> {
         Command::Network(a) => network::run(a, &db),
         Command::Stats(a) => stats::run(a, &db),
         Command::Bench(a) => bench::run(a, &db),
+        Command::Check(a) => check::run(a, &db),
     }
 }
 

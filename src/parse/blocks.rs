@@ -5,6 +5,41 @@
 
 use serde::Serialize;
 
+/// Longest source line kept whole as provenance. Minified pages and
+/// comma-separated paragraphs put thousands of entries on one line; a copy
+/// of the whole line for each of them would take memory growing with the
+/// square of the page (a 6 MB one-line page of 200,000 list items took
+/// over 24 GB). Each keeps the part of the line around it instead.
+pub const MAX_RAW_BYTES: usize = 1000;
+
+/// `line`, trimmed, when it is at most [`MAX_RAW_BYTES`] long; else about
+/// that much of it starting a little before byte offset `at` (where the
+/// entry is), with "…" where it was cut.
+pub fn excerpt(line: &str, at: usize) -> String {
+    let t = line.trim();
+    if t.len() <= MAX_RAW_BYTES {
+        return t.to_string();
+    }
+    let floor = |mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(at.saturating_sub(MAX_RAW_BYTES / 5));
+    let end = floor(start + MAX_RAW_BYTES);
+    let mut out = String::with_capacity(end - start + 8);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(line[start..end].trim());
+    if end < line.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// The list marker a line starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Marker {

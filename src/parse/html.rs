@@ -7,7 +7,7 @@
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
-use super::blocks::{Block, Marker};
+use super::blocks::{excerpt, Block, Marker};
 use super::ParseError;
 use crate::normalize::clean;
 
@@ -110,8 +110,45 @@ struct Walker {
     row_header: bool,
 }
 
+/// Bytes of HTML handed to the parser at a time. Between two, the depth
+/// of the newest node is measured, so a page nested deeper than
+/// [`MAX_DEPTH`] is refused while it is being read: html5ever scans the
+/// stack of open elements for most tags, so reading all of a deeply
+/// nested page would take time growing with the square of its size (32
+/// MiB of `<div>` ran for over ten minutes).
+const CHUNK: usize = 4096;
+
+/// Parses a whole page as [`Html::parse_document`] does, refusing one
+/// nested deeper than [`MAX_DEPTH`] as soon as the parse gets there.
+fn parse_document(source: &str) -> Result<Html, ParseError> {
+    use html5ever::tendril::TendrilSink;
+    let sink = scraper::HtmlTreeSink::new(Html::new_document());
+    let mut parser = html5ever::driver::parse_document(sink, Default::default());
+    let mut rest = source;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(CHUNK);
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        parser.process(rest[..end].into());
+        rest = &rest[end..];
+        // Nodes are stored in the order they were made; the newest sits
+        // where the parser is. Its depth counts elements as `walk` does.
+        let depth = {
+            let html = parser.tokenizer.sink.sink.0.borrow();
+            html.tree.nodes().next_back().map_or(0, |n| {
+                n.ancestors().filter(|a| a.value().is_element()).count()
+            })
+        };
+        if depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep(depth));
+        }
+    }
+    Ok(parser.finish())
+}
+
 pub fn blocks(source: &str) -> Result<Vec<Block>, ParseError> {
-    let doc = Html::parse_document(source);
+    let doc = parse_document(source)?;
     let mut w = Walker {
         blocks: Vec::new(),
         line: String::new(),
@@ -382,6 +419,18 @@ fn assign_lines(source: &str, blocks: &mut [Block]) {
     };
     let mut pos = 0usize;
     let mut last_line = 1u32;
+    // A text not found as written (an entity or a tag inside it) costs a
+    // search to the end of the page. Past a budget of a few times the
+    // page's size in all, such searches look only a window ahead, so a
+    // page of many of them is read in linear time, not quadratic.
+    let mut budget = source.len().saturating_mul(4);
+    let ahead = |pos: usize, len: usize| {
+        let mut end = (pos + len).min(source.len());
+        while !source.is_char_boundary(end) {
+            end += 1;
+        }
+        &source[pos..end]
+    };
     for b in blocks.iter_mut() {
         if b.text.is_empty() {
             b.line = last_line;
@@ -400,21 +449,36 @@ fn assign_lines(source: &str, blocks: &mut [Block]) {
         // sooner (tags inside the text defeat the exact search, and an
         // exact match far ahead is a later repetition); a miss keeps the
         // previous line rather than jumping.
-        let exact = source[pos..].find(&probe);
+        let hay = if budget > 0 {
+            &source[pos..]
+        } else {
+            ahead(pos, 64 * 1024)
+        };
+        let exact = hay.find(&probe);
+        budget = budget.saturating_sub(exact.unwrap_or(hay.len()));
         let first = (word.chars().count() >= 4)
-            .then(|| source[pos..].find(&word))
+            .then(|| ahead(pos, 4000 + word.len()).find(&word))
             .flatten()
             .filter(|&i| i < 4000);
+        // With where the match ends: the next block is looked for after
+        // it, or two entries starting with the same word ("Karen
+        // Community of Iowa", "Karen Community of Utah") would both be
+        // placed at the first.
         let found = match (exact, first) {
-            (Some(a), Some(b)) => Some(pos + a.min(b)),
-            (a, b) => a.or(b).map(|i| pos + i),
+            (Some(a), Some(b)) if b < a => Some((pos + b, word.len())),
+            (Some(a), _) => Some((pos + a, probe.len())),
+            (None, b) => b.map(|i| (pos + i, word.len())),
         };
-        if let Some(at) = found {
-            pos = at;
+        if let Some((at, len)) = found {
+            pos = at + len;
             last_line = line_of(at) as u32;
             let ls = line_starts[(last_line - 1) as usize];
-            let le = source[ls..].find('\n').map_or(source.len(), |e| ls + e);
-            b.raw = source[ls..le].trim().to_string();
+            // Where the next line starts (not a search for the newline,
+            // which on a one-line page would cross all of it per block).
+            let le = line_starts
+                .get(last_line as usize)
+                .map_or(source.len(), |next| next - 1);
+            b.raw = excerpt(&source[ls..le], at - ls);
         }
         b.line = last_line;
     }
@@ -463,5 +527,72 @@ mod tests {
     fn deep_nesting_is_refused() {
         let html = "<div>".repeat(MAX_DEPTH + 50);
         assert!(matches!(blocks(&html), Err(ParseError::TooDeep(_))));
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let depth = MAX_DEPTH - 10;
+        let html = format!(
+            "<html><body>{}<h2>Signed by:</h2><ul><li>One</li><li>Two</li></ul>{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let b = blocks(&html).unwrap();
+        assert!(b.iter().any(|b| b.text == "Two"));
+    }
+
+    /// Found by trying a page of 32 MiB of `<div>`: the depth was measured
+    /// only after html5ever had read the whole page, which took over ten
+    /// minutes (its scope scans grow with the depth, for every tag).
+    #[test]
+    fn deeply_nested_page_is_refused_while_it_is_read() {
+        let html = format!("<html><body>{}", "<div>".repeat(400_000));
+        let t = std::time::Instant::now();
+        assert!(matches!(blocks(&html), Err(ParseError::TooDeep(_))));
+        // Reading it all took minutes; refused early, a fraction of a second.
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    /// Found while bounding the line search: each block was looked for
+    /// from where the one before it started, so a first word they share
+    /// placed every entry on the first one's line.
+    #[test]
+    fn entries_starting_with_the_same_word_get_their_own_lines() {
+        let html = "<html><body>\n<h2>Signed by:</h2>\n<ul>\n<li>Karen Community of Iowa</li>\n<li>Karen Community of Utah</li>\n<li>Karen Community of Ohio</li>\n</ul></body></html>\n";
+        let b = blocks(html).unwrap();
+        let lines: Vec<u32> = b
+            .iter()
+            .filter(|b| b.text.starts_with("Karen"))
+            .map(|b| b.line)
+            .collect();
+        assert_eq!(lines, vec![4, 5, 6]);
+    }
+
+    /// Found by trying a minified page (one line) of 200,000 list items:
+    /// each block kept a copy of the whole line, over 24 GB in all; then,
+    /// with 30 MiB of items, each block still searched the rest of the
+    /// line for its end.
+    #[test]
+    fn one_line_page_keeps_a_short_excerpt_per_block() {
+        let items: String = (0..3000)
+            .map(|i| format!("<li>Member group number {i}</li>"))
+            .collect();
+        let html = format!("<html><body><h2>Signed by:</h2><ul>{items}</ul></body></html>");
+        let b = blocks(&html).unwrap();
+        let last = b
+            .iter()
+            .find(|b| b.text == "Member group number 2999")
+            .unwrap();
+        assert!(last.raw.len() <= super::super::blocks::MAX_RAW_BYTES + 8);
+        assert!(
+            last.raw.contains("Member group number 2999"),
+            "{}",
+            last.raw
+        );
+        assert!(b.iter().all(|b| b.raw.len() <= 1100));
     }
 }

@@ -6,7 +6,7 @@
 //! date and claimed count come from its own statement: the blocks between
 //! its title heading and its header.
 
-use super::blocks::{Block, Marker};
+use super::blocks::{excerpt, Block, Marker, MAX_RAW_BYTES};
 use super::entry::parse_entry;
 use super::meta::{claimed_count, find_date, says_partial};
 use super::{Kind, Letter, Signatory};
@@ -877,6 +877,8 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         floor = found.end;
         i = found.end;
     }
+    // A list of nothing but symbol lines is no list.
+    letters.retain(|l| !l.signatories.is_empty());
     // Pages with no list header: a long comma paragraph of names, a
     // signature block "Network (member, member, ...)", or a sentence that
     // names its signers ("written and endorsed by A, B and C").
@@ -884,6 +886,7 @@ pub fn find_letters(blocks: &[Block]) -> Vec<Letter> {
         if let Some(l) = headerless_list(blocks)
             .or_else(|| network_block(blocks))
             .or_else(|| prose_list(blocks))
+            .filter(|l| !l.signatories.is_empty())
         {
             letters.push(l);
         }
@@ -1060,6 +1063,23 @@ fn headerless_list(blocks: &[Block]) -> Option<Letter> {
     Some(letter)
 }
 
+/// An entry's source line, or on a long line (a comma-separated
+/// paragraph) the part of it where the entry is, looked for from byte
+/// `from` on (where the entry before it on the line was). Returns the
+/// text and where the entry was found.
+fn entry_raw(line: &str, text: &str, from: usize) -> (String, usize) {
+    if line.trim().len() <= MAX_RAW_BYTES {
+        return (line.trim().to_string(), from);
+    }
+    let probe: String = text.chars().take(24).collect();
+    let from = from.min(line.len());
+    let at = line
+        .get(from..)
+        .and_then(|rest| rest.find(&probe))
+        .map_or(from, |i| from + i);
+    (excerpt(line, at), at)
+}
+
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
     // Decide from the whole list: when most entries of a section read
     // "Person Name, affiliation", that section lists people.
@@ -1073,7 +1093,9 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
         }
     }
     let mut out = Vec::with_capacity(items.len());
-    for (n, it) in items.into_iter().enumerate() {
+    // Where on its block's line the last entry was: (block, byte).
+    let mut cursor = (usize::MAX, 0usize);
+    for it in items {
         let (total, people) = per_section[&it.section.label];
         let people_list = total >= 3 && people * 10 >= total * 6;
         let hint = it.section.kind.or_else(|| {
@@ -1083,14 +1105,21 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
             .then_some(Kind::Individual)
         });
         let e = parse_entry(&it.text, hint);
+        // A line of symbols ("###", "* * *") names nobody.
+        if name_key(&e.name).is_empty() {
+            continue;
+        }
         let b = &blocks[it.block];
+        let from = if cursor.0 == it.block { cursor.1 } else { 0 };
+        let (raw, at) = entry_raw(&b.raw, &it.text, from);
+        cursor = (it.block, at);
         let kind = if e.individual {
             Kind::Individual
         } else {
             Kind::Organization
         };
         out.push(Signatory {
-            position: (start + n + 1) as u32,
+            position: (start + out.len() + 1) as u32,
             name: e.name,
             printed: it.text,
             acronym: e.acronym,
@@ -1100,7 +1129,7 @@ fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signator
             kind,
             section: it.section.label,
             line: b.line,
-            raw: b.raw.trim().to_string(),
+            raw,
         });
     }
     out
@@ -1227,5 +1256,21 @@ mod tests {
         assert_eq!(country_heading(&b).as_deref(), Some("NZ"));
         b.text = "Karen Youth".into();
         assert_eq!(country_heading(&b), None);
+    }
+
+    /// Found with a paragraph of 5,000 comma-separated names: every
+    /// signer kept the whole paragraph as its source line (620 MB).
+    #[test]
+    fn comma_paragraph_signers_keep_an_excerpt_of_their_line() {
+        let names: Vec<String> = (0..400).map(|i| format!("Riverside Group {i}")).collect();
+        let text = format!("Signed by:\n\n{}\n", names.join(", "));
+        let blocks = crate::parse::text::blocks(&text, crate::parse::Format::Text);
+        let letters = find_letters(&blocks);
+        assert_eq!(letters[0].signatories.len(), 400);
+        for (s, name) in letters[0].signatories.iter().zip(&names) {
+            assert!(s.raw.len() <= MAX_RAW_BYTES + 8, "{} bytes", s.raw.len());
+            assert!(s.raw.contains(name.as_str()), "{name} in {}", s.raw);
+            assert_eq!(s.line, 3);
+        }
     }
 }

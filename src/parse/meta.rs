@@ -141,13 +141,15 @@ fn number_at(words: &[String], i: usize) -> Option<(u64, usize)> {
         let w = w.split('-').collect::<Vec<_>>();
         let mut matched = true;
         for part in &w {
+            // Checked: "cien cien cien ..." multiplies past any count
+            // (and past u64); such a run is no number.
             match word_value(part) {
-                Some(100) => current = current.max(1) * 100,
+                Some(100) => current = current.max(1).checked_mul(100)?,
                 Some(1000) => {
-                    total += current.max(1) * 1000;
+                    total = total.checked_add(current.max(1).checked_mul(1000)?)?;
                     current = 0;
                 }
-                Some(v) => current += v,
+                Some(v) => current = current.checked_add(v)?,
                 None => matched = false,
             }
         }
@@ -161,7 +163,8 @@ fn number_at(words: &[String], i: usize) -> Option<(u64, usize)> {
         any = true;
         j += 1;
     }
-    (any && total + current > 1).then_some((total + current, j))
+    let n = total.checked_add(current)?;
+    (any && n > 1).then_some((n, j))
 }
 
 fn words_of(text: &str) -> Vec<String> {
@@ -176,6 +179,10 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Largest count read as a number of signers. A larger number is
+/// something else (an amount, a phone number), and fits no database row.
+const MAX_CLAIMED: u64 = 100_000_000;
+
 /// The signer count a line claims, if any: "undersigned N", or N followed
 /// within a few words by a noun for signers ("organizations", "منظمة").
 pub fn claimed_count(text: &str) -> Option<u64> {
@@ -185,7 +192,7 @@ pub fn claimed_count(text: &str) -> Option<u64> {
         let Some((n, end)) = number_at(&words, i) else {
             continue;
         };
-        if n < 2
+        if !(2..=MAX_CLAIMED).contains(&n)
             || (1900..=2100).contains(&n) && i + 1 < words.len() && !nouns.contains(&words[i + 1])
         {
             continue;
@@ -369,6 +376,29 @@ pub fn front_matter(text: &str) -> (Option<String>, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `metadata` fuzz target after 1.6 million runs
+    /// (fuzz/regressions/metadata/spelled_out_overflow): "cien cien cien
+    /// ..." multiplied the count by 100 per word until u64 overflowed, a
+    /// panic in a debug build and a wrapped count in a release one.
+    #[test]
+    fn spelled_out_count_that_overflows_is_no_count() {
+        let text = format!("{} organizaciones", "cien ".repeat(12));
+        assert!(claimed_count(&text).is_none_or(|n| n <= MAX_CLAIMED));
+        assert_eq!(
+            claimed_count("cien cien cien cien cien cien cien cien cien cien"),
+            None
+        );
+        assert_eq!(claimed_count("doscientos organizaciones"), Some(200));
+        assert_eq!(
+            claimed_count("the undersigned 18446744073709551615 groups"),
+            None
+        );
+        assert_eq!(
+            claimed_count("the undersigned 259 organizations"),
+            Some(259)
+        );
+    }
 
     #[test]
     fn counts() {

@@ -123,7 +123,12 @@ pub struct Document {
 pub enum ParseError {
     #[error("the input is empty")]
     Empty,
-    #[error("the input is {0} bytes, over the limit of {MAX_INPUT_BYTES} bytes")]
+    /// Over [`MAX_INPUT_BYTES`]; the number is how many bytes were read,
+    /// which a reader that stops past the limit leaves short of the whole.
+    #[error(
+        "the input is over the limit of {} MiB ({MAX_INPUT_BYTES} bytes)",
+        MAX_INPUT_BYTES / (1024 * 1024)
+    )]
     TooLarge(usize),
     #[error("the input looks binary, not text ({0})")]
     Binary(String),

@@ -24,33 +24,51 @@ pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Brings the database to [`CURRENT`].
+/// Brings the database to [`CURRENT`]. Safe when several processes open
+/// one new or old database at once: each step runs in a transaction that
+/// holds the write lock (the connection's transactions are immediate, see
+/// `Store::setup`) and reads the version again inside it, so a step
+/// another process applied meanwhile is skipped, never applied twice.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let v = user_version(conn)?;
     if v > CURRENT {
         return Err(StoreError::TooNew(v, CURRENT));
     }
-    if v == 0 {
-        let tables: i64 = conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )?;
-        if tables > 0 {
-            return Err(StoreError::NotOurs);
-        }
-        let tx = conn.transaction()?;
-        tx.execute_batch(SCHEMA)?;
-        tx.commit()?;
+    if v == CURRENT {
         return Ok(());
     }
-    upgrade_from(conn, v)
+    if v == 0 {
+        let tx = conn.transaction()?;
+        match user_version(&tx)? {
+            0 => {
+                let tables: i64 = tx.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if tables > 0 {
+                    return Err(StoreError::NotOurs);
+                }
+                tx.execute_batch(SCHEMA)?;
+                tx.commit()?;
+                return Ok(());
+            }
+            // Another process created the schema while this one waited.
+            v if v > CURRENT => return Err(StoreError::TooNew(v, CURRENT)),
+            _ => {}
+        }
+    }
+    upgrade_from(conn)
 }
 
-/// Applies every step above version `v`, each in its own transaction.
-fn upgrade_from(conn: &mut Connection, v: i32) -> Result<(), StoreError> {
-    for (to, sql) in STEPS.iter().filter(|(to, _)| *to > v) {
+/// Applies every step above the database's version, each in its own
+/// transaction.
+fn upgrade_from(conn: &mut Connection) -> Result<(), StoreError> {
+    for (to, sql) in STEPS {
         let tx = conn.transaction()?;
+        if user_version(&tx)? >= *to {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", to)?;
         tx.commit()?;

@@ -4,6 +4,7 @@
 //! foreign keys on, WAL and a busy timeout.
 
 pub mod blocking;
+pub mod check;
 pub mod judge;
 pub mod migrate;
 pub mod overlap;
@@ -13,7 +14,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use crate::classify::{self, Classification, Evidence, SignatureClue};
@@ -41,6 +42,23 @@ pub enum StoreError {
     Invalid(String),
     #[error("letters {ids} all have url {url} (statement {part}); choose the one to update with --update LETTER_ID")]
     AmbiguousUrl { url: String, part: u32, ids: String },
+}
+
+impl StoreError {
+    /// When SQLite refuses to read the file because it is damaged or not
+    /// a database at all: what is wrong, in words.
+    pub fn damage(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                rusqlite::ErrorCode::DatabaseCorrupt => {
+                    Some("the file is damaged: SQLite finds the database image malformed")
+                }
+                rusqlite::ErrorCode::NotADatabase => Some("the file is not an SQLite database"),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 pub struct Store {
@@ -196,6 +214,10 @@ pub struct UpdateSummary {
     pub new_orgs: usize,
 }
 
+/// How long a statement waits for another connection's lock before
+/// failing with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 impl Store {
@@ -211,11 +233,20 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every transaction takes the write lock when it begins. A
+        // deferred one that reads first and writes later cannot wait for
+        // the lock: when another connection committed in between, SQLite
+        // answers "database is locked" at once, busy timeout or not.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         // WAL lets readers work while an import writes; in-memory
-        // databases answer "memory", which is fine.
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // databases answer "memory", which is fine. The mode is stored in
+        // the file: asked again, it would take a lock for nothing.
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            set_wal(&conn)?;
+        }
         conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         // A large registry is read and written all over at once (names,
         // blocking keys, signatures): SQLite's default 2 MB page cache
@@ -559,7 +590,6 @@ impl Store {
         )?;
         Ok(Some(e))
     }
-
     /// The letter with the most signatures and the organization that
     /// signed the most letters, with one of its printed names: what the
     /// benchmark asks `show` and `signed-by` about.
@@ -586,21 +616,25 @@ impl Store {
         Ok(letter.zip(org).map(|(l, (o, n))| (l, o, n)))
     }
 
-    /// Runs SQLite's own integrity and foreign-key checks; returns the problems.
-    pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
-        let mut out = Vec::new();
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        for r in st.query_map([], |r| r.get::<_, String>(0))? {
-            let r = r?;
-            if r != "ok" {
-                out.push(r);
+}
+
+/// Switches a new database to WAL. The switch needs the file to itself
+/// and SQLite does not wait for it (the busy timeout does not apply), so
+/// when several processes open one new database at once, those that find
+/// it busy try again, for as long as the busy timeout would have waited.
+fn set_wal(conn: &Connection) -> Result<(), StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
             }
+            Err(e) => return Err(e.into()),
         }
-        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
-        for r in st.query_map([], |r| r.get::<_, String>(0))? {
-            out.push(format!("foreign key violation in {}", r?));
-        }
-        Ok(out)
     }
 }
 

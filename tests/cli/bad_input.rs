@@ -119,3 +119,48 @@ fn missing_file() {
         out.stderr
     );
 }
+
+#[test]
+fn html_nested_too_deep() {
+    let mut b = b"<html><body>".to_vec();
+    b.extend("<div>".repeat(1000).bytes());
+    b.extend(b"<h2>Signed by:</h2><ul><li>Clear Water Alliance</li></ul>");
+    refused(&b, "the HTML is nested");
+    refused(&b, "levels deep, over the limit of 400");
+}
+
+#[test]
+fn html_nested_below_the_limit_is_read() {
+    let env = Env::new();
+    let page = format!(
+        "<html><body>{}<h2>Signed by:</h2><ul><li>Clear Water Alliance</li><li>Plain Farmers Union</li></ul>{}</body></html>",
+        "<div>".repeat(380),
+        "</div>".repeat(380)
+    );
+    let path = env.path("deep.html");
+    std::fs::write(&path, page).unwrap();
+    let out = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("imported 2 signatories"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Standard input stops being read just past the limit, and says so.
+#[test]
+fn stdin_over_the_size_limit() {
+    let env = Env::new();
+    let mut b = b"Signed by:\n\n".to_vec();
+    while b.len() <= 33 * 1024 * 1024 {
+        b.extend_from_slice(b"Clear Water Alliance\n");
+    }
+    let out = env.run_with(&["import", "-"], &[], Some(&b));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "undersigned: -: the input is over the limit of 32 MiB (33554432 bytes)\n"
+    );
+    assert!(!env.path("undersigned.db").exists());
+}

@@ -32,6 +32,7 @@ fn help_of_every_subcommand() {
         "diff",
         "network",
         "stats",
+        "check",
     ] {
         let mut args: Vec<&str> = sub.split_whitespace().collect();
         args.push("--help");
