@@ -114,11 +114,7 @@ impl Fetched {
 /// [`Index::candidates`](super::index::Index::candidates) over the
 /// registry's stored keys, in two reads (a third for trigrams). `forms` is
 /// the number of printed forms filed.
-pub fn candidates(
-    q: &NameInfo,
-    reg: &dyn Registry,
-    forms: usize,
-) -> Result<Vec<i64>, LookupError> {
+pub fn candidates(q: &NameInfo, reg: &dyn Registry, forms: usize) -> Result<Vec<i64>, LookupError> {
     let acronyms: Vec<&String> = q.all_acronyms().collect();
     let mut first = vec![
         block(KEY, &q.key),
@@ -178,7 +174,11 @@ pub fn candidates(
         Some(v)
     };
     bump(f.list(&block(KEY, &q.key)), 100.0, &mut score);
-    bump(f.list(&block(FINGERPRINT, &q.fingerprint)), 50.0, &mut score);
+    bump(
+        f.list(&block(FINGERPRINT, &q.fingerprint)),
+        50.0,
+        &mut score,
+    );
     bump(f.list(&block(TRANSLIT, &q.translit)), 20.0, &mut score);
     bump(f.list(&block(JOINED, &q.joined)), 20.0, &mut score);
     if let Some(c) = q.canonical {

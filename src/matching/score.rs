@@ -11,6 +11,11 @@ use std::collections::HashMap;
 use super::keys::{is_place, token_country, NameInfo};
 use crate::data::country_code;
 
+/// Words a country table answers for, that also name something wider or
+/// another country: "Presbyterian Church in America" is not "Presbyterian
+/// Church (USA)".
+const AMBIGUOUS_COUNTRY_WORDS: &[&str] = &["america", "congo", "korea", "guinea", "sudan"];
+
 /// Scores at or above this merge without asking.
 pub const AUTO: f64 = 0.93;
 /// Scores at or above this (and below AUTO) go to a person.
@@ -283,7 +288,34 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
         let key = &acr.printed_acronyms[0];
         // Printed with the name, or the name's own first word ("ALQST for
         // Human Rights").
-        let printed = full.printed_acronyms.contains(key) || full.tokens.first() == Some(key);
+        let first_word = !full.printed_acronyms.contains(key) && full.tokens.first() == Some(key);
+        if first_word && full.tokens[1..].iter().any(|t| is_place(t)) {
+            // "ACLU of Texas", "CAIR Chicago", "Reprieve US": the acronym
+            // and a place make a section or chapter, not the body itself.
+            return Score::new(
+                0.0,
+                because!(
+                    explain,
+                    "\"{}\" is the first word of \"{}\", whose other words name a place: a section of it, not it",
+                    acr.raw,
+                    full.raw
+                ),
+            );
+        }
+        if first_word {
+            // "ALQST for Human Rights" is ALQST, but "NAACP Legal Defense
+            // and Educational Fund" is not the NAACP: a person decides.
+            return Score::new(
+                0.8,
+                because!(
+                    explain,
+                    "\"{}\" is the first word of \"{}\": the same body, or another that bears its name",
+                    acr.raw,
+                    full.raw
+                ),
+            );
+        }
+        let printed = full.printed_acronyms.contains(key);
         let chunked = !printed && !full.initialisms.contains(key) && abbreviates(key, &full.tokens);
         if printed || full.initialisms.contains(key) || chunked {
             let how = if printed {
@@ -340,6 +372,16 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
     if a.is_acronym && b.is_acronym {
         return Score::new(0.0, because!(explain, "two different acronyms"));
     }
+    if a.fingerprint == b.fingerprint && a.tokens != b.tokens {
+        // "University of Miami" and "Miami University" are two bodies.
+        return Score::new(
+            0.85,
+            because!(
+                explain,
+                "the same words in another order: often one body, sometimes two"
+            ),
+        );
+    }
     if a.fingerprint == b.fingerprint {
         return Score::new(
             0.98,
@@ -349,7 +391,9 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
             ),
         );
     }
-    if a.joined == b.joined && !a.joined.is_empty() {
+    // Every letter, the small words' too: "DefendDefenders" is not
+    // "Defend the Defenders".
+    if a.script == b.script && a.translit == b.translit && !a.joined.is_empty() {
         return Score::new(
             0.96,
             because!(explain, "the same letters, split into words differently"),
@@ -476,7 +520,7 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
         other
             .country
             .as_deref()
-            .is_some_and(|c| token_country(t) == Some(c))
+            .is_some_and(|c| token_country(t) == Some(c) && !AMBIGUOUS_COUNTRY_WORDS.contains(&t))
     };
     only_a.retain(|t| !printed_country(t, b));
     only_b.retain(|t| !printed_country(t, a));
@@ -769,6 +813,23 @@ mod tests {
                 "FIDH – International Federation for Human Rights",
                 "International Federation for Human Rights (FIDH)",
                 Band::Auto,
+            ),
+            // An acronym as a longer name's first word: with a place, a
+            // chapter; without, a person decides.
+            ("ACLU", "ACLU of Texas", Band::Apart),
+            ("CAIR", "CAIR Chicago", Band::Apart),
+            (
+                "NAACP",
+                "NAACP Legal Defense and Educational Fund",
+                Band::Review,
+            ),
+            ("University of Miami", "Miami University", Band::Review),
+            ("DefendDefenders", "Defend the Defenders", Band::Apart),
+            ("Forum Asia", "FORUMASIA", Band::Auto),
+            (
+                "Presbyterian Church (USA)",
+                "Presbyterian Church in America",
+                Band::Apart,
             ),
         ];
         for (a, b, band) in cases {

@@ -53,6 +53,57 @@ pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
     Ok(queued.len())
 }
 
+/// Forms an import has added but not yet filed: their blocking keys,
+/// kept in memory and written once per key when the import ends. A key
+/// that many new forms share ("t:rights", a common trigram) is then one
+/// write instead of one per form. Until then the registry's searches see
+/// them through [`TxRegistry::pending`].
+#[derive(Default)]
+pub(crate) struct Pending {
+    blocks: FastMap<String, Vec<i64>>,
+    filed: Vec<i64>,
+}
+
+impl Pending {
+    /// Notes `alias_id`, printed `name` with `acronym`, under its keys.
+    pub fn add(&mut self, alias_id: i64, name: &str, acronym: Option<&str>) {
+        let info = NameInfo::new(name, acronym, None);
+        for b in blocks_of(&info) {
+            self.blocks.entry(b).or_default().push(alias_id);
+        }
+        self.filed.push(alias_id);
+    }
+
+    /// Writes every noted form under its keys (keys in sorted order, one
+    /// statement each) and takes them off the queue.
+    pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        let mut blocks: Vec<(String, Vec<i64>)> =
+            std::mem::take(&mut self.blocks).into_iter().collect();
+        blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut file = conn.prepare_cached(
+            "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, ?2, CASE WHEN ?2 > ?4 THEN NULL ELSE ?3 END)
+             ON CONFLICT (block) DO UPDATE SET forms = forms + ?2,
+                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE aliases || ',' || ?3 END",
+        )?;
+        let mut ids = String::new();
+        for (b, v) in &blocks {
+            ids.clear();
+            for (i, id) in v.iter().enumerate() {
+                if i > 0 {
+                    ids.push(',');
+                }
+                ids.push_str(&id.to_string());
+            }
+            file.execute(params![b, v.len() as i64, ids, MAX_POSTING as i64])?;
+        }
+        let mut unqueue = conn.prepare_cached("DELETE FROM blocking_queue WHERE alias_id = ?1")?;
+        for id in std::mem::take(&mut self.filed) {
+            unqueue.execute([id])?;
+        }
+        Ok(())
+    }
+}
+
 /// Alias ids as `name_blocks.aliases` holds them.
 fn parse_ids(s: &str) -> Vec<i64> {
     s.split(',').filter_map(|x| x.parse().ok()).collect()
@@ -62,6 +113,8 @@ fn parse_ids(s: &str) -> Vec<i64> {
 /// resolving a typed name, from the connection).
 pub(crate) struct TxRegistry<'a> {
     pub tx: &'a Connection,
+    /// Forms the running import added and has not filed yet.
+    pub pending: Option<&'a Pending>,
 }
 
 fn json_list<T: serde::Serialize>(v: &[T]) -> String {
@@ -152,6 +205,13 @@ impl Registry for TxRegistry<'_> {
             let (b, n) = r?;
             out.insert(b, n as usize);
         }
+        if let Some(p) = self.pending {
+            for b in blocks {
+                if let Some(v) = p.blocks.get(b) {
+                    *out.entry(b.clone()).or_default() += v.len();
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -192,6 +252,22 @@ impl Registry for TxRegistry<'_> {
                 let p = out.entry(format!("{KEY}:{k}")).or_default();
                 p.forms += 1;
                 p.ids.get_or_insert_with(Vec::new).push(id);
+            }
+        }
+        if let Some(pending) = self.pending {
+            for b in &stored {
+                let Some(v) = pending.blocks.get(*b) else {
+                    continue;
+                };
+                let p = out.entry((*b).clone()).or_default();
+                p.forms += v.len();
+                if p.forms > MAX_POSTING {
+                    p.ids = None;
+                } else if p.forms == v.len() {
+                    p.ids = Some(v.clone());
+                } else if let Some(ids) = &mut p.ids {
+                    ids.extend_from_slice(v);
+                }
             }
         }
         Ok(out)

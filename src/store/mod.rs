@@ -258,7 +258,10 @@ impl Store {
         // changed (SQLite's statistics build would re-prepare it on every
         // bind of a key compared with an index).
         conn.set_prepared_statement_cache_capacity(64);
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         migrate::migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -308,12 +311,13 @@ impl Store {
         let mut job = Job {
             reclassify: BTreeSet::new(),
             progress,
+            pending: blocking::Pending::default(),
         };
         let mut out = Vec::with_capacity(letters.len());
         for nl in letters {
             out.push(import_one(&tx, nl, matcher, on_date, &mut job)?);
         }
-        job.reclassify_all(&tx)?;
+        job.finish(&tx)?;
         for outcome in &out {
             let rows = if dry_run {
                 outcome_rows(&tx, outcome)?
@@ -355,9 +359,10 @@ impl Store {
         let mut job = Job {
             reclassify: BTreeSet::new(),
             progress: &Silent,
+            pending: blocking::Pending::default(),
         };
         let outcome = update_one(&tx, letter_id, new, matcher, on_date, &mut job)?;
-        job.reclassify_all(&tx)?;
+        job.finish(&tx)?;
         let rows = if dry_run {
             outcome_rows(&tx, &outcome)?
         } else {
@@ -615,7 +620,6 @@ impl Store {
             .optional()?;
         Ok(letter.zip(org).map(|(l, (o, n))| (l, o, n)))
     }
-
 }
 
 /// Switches a new database to WAL. The switch needs the file to itself
@@ -685,9 +689,18 @@ struct Job<'a> {
     /// Organizations whose evidence changed: classified again at the end.
     reclassify: BTreeSet<i64>,
     progress: &'a dyn Progress,
+    /// Forms added and not yet filed under their blocking keys.
+    pending: blocking::Pending,
 }
 
 impl Job<'_> {
+    /// The end of an import's work: new forms filed under their keys,
+    /// organizations whose evidence changed classified again.
+    fn finish(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        self.pending.flush(tx)?;
+        self.reclassify_all(tx)
+    }
+
     fn reclassify_all(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         for id in std::mem::take(&mut self.reclassify) {
             reclassify(tx, id)?;
@@ -710,7 +723,13 @@ fn match_signer(
     job: &mut Job<'_>,
 ) -> Result<(i64, String, bool), StoreError> {
     let decision = matcher
-        .decide(sig, &TxRegistry { tx })
+        .decide(
+            sig,
+            &TxRegistry {
+                tx,
+                pending: Some(&job.pending),
+            },
+        )
         .map_err(StoreError::Matching)?;
     let (org_id, reason, is_new) = match decision {
         Decision::Known { org_id, reason } => {
@@ -733,7 +752,11 @@ fn match_signer(
              VALUES (?1, ?2, ?3, ?4, 'letter')",
         )?
         .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
-        blocking::file_queued(tx)?;
+        let alias_id = tx.last_insert_rowid();
+        let acronym: Option<String> = tx
+            .prepare_cached("SELECT acronym FROM organizations WHERE id = ?1")?
+            .query_row([org_id], |r| r.get(0))?;
+        job.pending.add(alias_id, &sig.name, acronym.as_deref());
         matcher.learn(org_id, sig);
     }
     if is_new || added || sig.note.is_some() || sig.section.is_some() {

@@ -115,7 +115,10 @@ impl Store {
             file_queued(&tx)?;
             tx.commit()?;
         }
-        let registry = TxRegistry { tx: &self.conn };
+        let registry = TxRegistry {
+            tx: &self.conn,
+            pending: None,
+        };
         for kind in [first, second] {
             let sig = Signatory {
                 position: 1,
