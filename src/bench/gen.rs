@@ -325,10 +325,10 @@ impl Namer {
         let n = 2 + usize::from(self.rng.chance(0.45));
         let mut s = String::new();
         for _ in 0..n {
-            s.push_str(*self.rng.pick(ONSETS));
-            s.push_str(*self.rng.pick(VOWELS));
+            s.push_str(self.rng.pick::<&str>(ONSETS));
+            s.push_str(self.rng.pick::<&str>(VOWELS));
         }
-        s.push_str(*self.rng.pick(CODAS));
+        s.push_str(self.rng.pick::<&str>(CODAS));
         capitalize(&s)
     }
 

@@ -105,9 +105,8 @@ impl State {
         if self.judgements.different.is_empty() {
             return Ok(false);
         }
-        if !self.org_keys.contains_key(&org) {
-            let keys = reg.org_keys(org)?;
-            self.org_keys.insert(org, keys);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.org_keys.entry(org) {
+            e.insert(reg.org_keys(org)?);
         }
         Ok(self.org_keys[&org]
             .iter()
@@ -256,9 +255,8 @@ impl Matcher for Engine {
         });
         let mut vetoed: FastMap<i64, bool> = FastMap::default();
         for c in &cands {
-            if !vetoed.contains_key(&c.0.org_id) {
-                let d = state.differs(reg, c.0.org_id, &info.key)?;
-                vetoed.insert(c.0.org_id, d);
+            if let std::collections::hash_map::Entry::Vacant(e) = vetoed.entry(c.0.org_id) {
+                e.insert(state.differs(reg, c.0.org_id, &info.key)?);
             }
         }
         let ctx = Ctx {

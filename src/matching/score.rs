@@ -532,10 +532,8 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
         0.0
     };
 
-    if typo_count > 0 {
-        if explain {
-            reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
-        }
+    if typo_count > 0 && explain {
+        reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
     }
     if only_a.is_empty() && only_b.is_empty() {
         if explain {
