@@ -113,6 +113,10 @@ CREATE TABLE merge_log (
 -- One index per question the commands ask.
 CREATE INDEX signatures_by_letter ON signatures (letter_id, position);  -- show LETTER
 CREATE INDEX signatures_by_org ON signatures (org_id, letter_id);       -- signed-by ORG, orgs' letter counts
+-- The signatures that tell something about their signer (a note or a
+-- section heading), by signer: what classification reads.
+CREATE INDEX signatures_clues ON signatures (org_id, letter_id)
+    WHERE note IS NOT NULL OR section IS NOT NULL;
 CREATE INDEX aliases_by_key ON aliases (key);                           -- matching a printed name
 CREATE INDEX aliases_by_org ON aliases (org_id);                        -- an organization's forms
 CREATE INDEX aliases_by_letter ON aliases (letter_id);                  -- forms a letter brought

@@ -39,3 +39,8 @@ END;
 
 -- The aliases a version 3 registry holds, queued for filing.
 INSERT INTO blocking_queue (alias_id) SELECT id FROM aliases;
+
+-- The signatures that tell something about their signer (a note or a
+-- section heading), by signer: what classification reads.
+CREATE INDEX signatures_clues ON signatures (org_id, letter_id)
+    WHERE note IS NOT NULL OR section IS NOT NULL;

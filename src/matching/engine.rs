@@ -265,6 +265,7 @@ impl Matcher for Engine {
             query_owners,
         };
         let mut best: Option<(i64, f64, Vec<String>, Band, String)> = None;
+        let mut via_acronym: Option<String> = None;
         for c in &cands {
             let (form, other) = (&c.0, &c.1);
             if form.kind != Kind::Organization || vetoed[&form.org_id] {
@@ -272,7 +273,30 @@ impl Matcher for Engine {
             }
             let s = compare(&info, other, &ctx);
             if best.as_ref().is_none_or(|b| s.value > b.1) {
+                via_acronym = (other.is_acronym && !info.is_acronym).then(|| other.key.clone());
                 best = Some((form.org_id, s.value, s.reasons, s.band, other.raw.clone()));
+            }
+        }
+        // A full name reached through an organization's bare acronym
+        // ("Kishuto Refugee Rights" through "KRR"): when that organization
+        // already has a full name this one is not, the acronym is theirs,
+        // and this is another body with the same initials.
+        if let (Some(acr), Some(b)) = (&via_acronym, best.as_mut()) {
+            if b.3 == Band::Auto {
+                let keys = reg.org_keys(b.0)?;
+                let clash = keys.iter().filter(|k| *k != acr).find(|k| {
+                    let full = NameInfo::new(k, None, None);
+                    !full.is_acronym
+                        && full.joined != *acr
+                        && compare(&info, &full, &ctx).band == Band::Apart
+                });
+                if let Some(k) = clash {
+                    b.1 = b.1.min(0.8);
+                    b.3 = Band::Review;
+                    b.2.push(format!(
+                        "but the acronym belongs to \"{k}\", which this name is not"
+                    ));
+                }
             }
         }
         Ok(match best {

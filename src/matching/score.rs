@@ -338,6 +338,19 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
                     ),
                 );
             }
+            if chunked && key.chars().count() < 4 {
+                // Beginnings of words, some skipped: in a large registry
+                // many names abbreviate loosely to three letters.
+                return Score::new(
+                    0.8,
+                    because!(
+                        explain,
+                        "\"{}\" is {how} \"{}\": a loose abbreviation, for a person to confirm",
+                        acr.raw,
+                        full.raw
+                    ),
+                );
+            }
             if owners <= 1 {
                 return Score::new(
                     0.96,

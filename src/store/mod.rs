@@ -1063,7 +1063,9 @@ fn evidence(conn: &Connection, org_id: i64) -> Result<Evidence, StoreError> {
         }
     }
     let mut st = conn.prepare_cached(
-        "SELECT letter_id, note, section, name_as_printed FROM signatures WHERE org_id = ?1
+        // Only signatures with a note or a heading carry a clue.
+        "SELECT letter_id, note, section, name_as_printed FROM signatures
+         WHERE org_id = ?1 AND (note IS NOT NULL OR section IS NOT NULL)
          ORDER BY letter_id, position, id",
     )?;
     let signatures = st
