@@ -113,6 +113,9 @@ CREATE TABLE merge_log (
 -- One index per question the commands ask.
 CREATE INDEX signatures_by_letter ON signatures (letter_id, position);  -- show LETTER
 CREATE INDEX signatures_by_org ON signatures (org_id, letter_id);       -- signed-by ORG, orgs' letter counts
+-- Signatures not (or no longer) signed: few, so a letter's count of
+-- signers is its rows, from the index above, less these.
+CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
 -- The signatures that tell something about their signer (a note or a
 -- section heading), by signer: what classification reads.
 CREATE INDEX signatures_clues ON signatures (org_id, letter_id)

@@ -33,7 +33,6 @@ pub struct Tables {
     /// endorsed by A, B and C"), read only when a page has no list.
     pub inline_cues: Vec<String>,
     /// City name (folded) -> the countries that have a city of that name.
-    pub cities: HashMap<String, Vec<&'static str>>,
     pub count_nouns: HashSet<String>,
     pub honorifics: HashSet<String>,
     pub months: HashMap<String, u32>,
@@ -102,6 +101,24 @@ pub fn tables() -> &'static Tables {
     T.get_or_init(load)
 }
 
+/// City name key -> the countries of the cities of that name. Apart from
+/// [`tables`]: it is the largest table, and most commands never read it.
+pub fn cities() -> &'static HashMap<String, Vec<&'static str>> {
+    static T: OnceLock<HashMap<String, Vec<&'static str>>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut cities: HashMap<String, Vec<&'static str>> = HashMap::new();
+        for r in rows(CITIES) {
+            if let [name, country, ..] = r[..] {
+                let e = cities.entry(name_key(name)).or_default();
+                if !e.contains(&country) {
+                    e.push(country);
+                }
+            }
+        }
+        cities
+    })
+}
+
 fn load() -> Tables {
     let mut headers = HashMap::new();
     let mut weak = Vec::new();
@@ -160,20 +177,10 @@ fn load() -> Tables {
             subdivision_codes.insert(code, country);
         }
     }
-    let mut cities: HashMap<String, Vec<&'static str>> = HashMap::new();
-    for r in rows(CITIES) {
-        if let [name, country, ..] = r[..] {
-            let e = cities.entry(name_key(name)).or_default();
-            if !e.contains(&country) {
-                e.push(country);
-            }
-        }
-    }
     Tables {
         headers,
         weak_headers: weak,
         inline_cues: inline,
-        cities,
         count_nouns,
         honorifics,
         months,
@@ -222,7 +229,7 @@ pub fn header_role(key: &str) -> Option<HeaderRole> {
 
 /// The countries that have a city of this name (GeoNames, 100,000+ people).
 pub fn city_countries(text: &str) -> Option<&'static [&'static str]> {
-    tables().cities.get(&name_key(text)).map(Vec::as_slice)
+    cities().get(&name_key(text)).map(Vec::as_slice)
 }
 
 /// True when the line holds a phrase that may open a list from inside a
@@ -257,7 +264,7 @@ mod tests {
                     .count(),
             phrases.len()
         );
-        assert!(t.cities.len() > 5000);
+        assert!(cities().len() > 5000);
         assert_eq!(
             rows(HEADERS).filter(|r| r.len() == 3).count(),
             rows(HEADERS).count()

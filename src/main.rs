@@ -4,6 +4,16 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let code = run();
+    // `undersigned bench run` asks each step for its own peak memory: the
+    // kernel's figure for a child counts its parent's memory too.
+    if let Some(path) = std::env::var_os("UNDERSIGNED_PEAK_FILE") {
+        undersigned::bench::measure::write_own_peak(std::path::Path::new(&path));
+    }
+    code
+}
+
+fn run() -> ExitCode {
     match undersigned::cli::main() {
         Ok(code) => code,
         Err(err) => {
