@@ -18,12 +18,23 @@ use crate::matching::eval::evaluate;
 /// blocking), then the blocking's recall and candidate pairs per name.
 /// Needs no registry.
 ///
+/// With --candidates, also writes the blocking's candidate pairs to a CSV
+/// file (`a,b`: 0-based row numbers of the gold file, not counting its
+/// header, smaller first, each pair once), so that another matcher can be
+/// run under exactly the same blocking.
+///
 /// Example: undersigned eval tests/eval/matching_gold.csv
+///
+/// Example: undersigned eval gold.csv --candidates pairs.csv
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The gold file
     #[arg(value_name = "GOLD.csv")]
     gold: PathBuf,
+
+    /// Also write the blocking's candidate pairs here (CSV a,b: row numbers of GOLD.csv from 0)
+    #[arg(long, value_name = "PATH")]
+    candidates: Option<PathBuf>,
 
     #[command(flatten)]
     format: FormatArg,
@@ -48,6 +59,10 @@ pub fn run(args: &Args, _db: &Path) -> Result<ExitCode> {
         bail!("{} has no rows", args.gold.display());
     }
     let rep = evaluate(&rows);
+    if let Some(path) = &args.candidates {
+        write_pairs(path, &rep.candidate_pairs)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let f = |x: f64| Cell::from(format!("{x:.4}"));
     let table = Table {
         columns: vec![
@@ -83,4 +98,15 @@ pub fn run(args: &Args, _db: &Path) -> Result<ExitCode> {
         rep.names, rep.gold_clusters, rep.gold_pairs, rep.blocking_recall, rep.candidate_pairs_per_name, rep.review_pairs, rep.recall_without_alias_table
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_pairs(path: &Path, pairs: &[(u32, u32)]) -> Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "a,b")?;
+    for (a, b) in pairs {
+        writeln!(w, "{a},{b}")?;
+    }
+    w.flush()?;
+    Ok(())
 }

@@ -56,6 +56,10 @@ pub struct Report {
     /// achieve without it.
     pub recall_without_alias_table: f64,
     pub methods: Vec<MethodResult>,
+    /// The blocking's candidate pairs, each once as (smaller index, larger
+    /// index) into the rows, in ascending order: what our scorer and the
+    /// token-set baseline compared.
+    pub candidate_pairs: Vec<(u32, u32)>,
 }
 
 fn pairs(n: usize) -> usize {
@@ -138,6 +142,22 @@ fn indel_ratio(a: &str, b: &str) -> f64 {
         std::mem::swap(&mut prev, &mut cur);
     }
     2.0 * prev[b.len()] as f64 / (a.len() + b.len()) as f64
+}
+
+/// Every pair the blocking produced, once, smaller index first, sorted:
+/// a pair counts whichever of its two names found the other.
+pub fn candidate_pairs(candidates: &[Vec<u32>]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = candidates
+        .iter()
+        .enumerate()
+        .flat_map(|(i, cands)| {
+            let i = i as u32;
+            cands.iter().map(move |&j| (i.min(j), i.max(j)))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn components(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
@@ -239,16 +259,13 @@ pub fn evaluate(rows: &[(String, String)]) -> Report {
     });
 
     // Baseline 2: token-set ratio >= 90 on the same candidate pairs.
+    let cand_pairs = candidate_pairs(&ours.candidates);
     let t = std::time::Instant::now();
-    let mut edges = Vec::new();
-    for (i, cands) in ours.candidates.iter().enumerate() {
-        for &j in cands {
-            let j = j as usize;
-            if i < j && token_set_ratio(&names[i].key, &names[j].key) >= 90.0 {
-                edges.push((i, j));
-            }
-        }
-    }
+    let edges: Vec<(usize, usize)> = cand_pairs
+        .iter()
+        .map(|&(i, j)| (i as usize, j as usize))
+        .filter(|&(i, j)| token_set_ratio(&names[i].key, &names[j].key) >= 90.0)
+        .collect();
     let ts_pred = components(names.len(), &edges);
     let (pw, b3) = score_clustering(&ts_pred, &gold);
     methods.push(MethodResult {
@@ -276,6 +293,7 @@ pub fn evaluate(rows: &[(String, String)]) -> Report {
             plain_found as f64 / plain as f64
         },
         methods,
+        candidate_pairs: cand_pairs,
     }
 }
 
@@ -292,6 +310,13 @@ mod tests {
         // B-cubed precision: (1 + 1 + 1/2 + 1/2) / 4; recall: (2/3 + 2/3 + 1/3 + 1) / 4.
         assert!((b3.precision - 0.75).abs() < 1e-9);
         assert!((b3.recall - (2.0 / 3.0 + 2.0 / 3.0 + 1.0 / 3.0 + 1.0) / 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn candidate_pairs_are_each_pair_once() {
+        // 0 found 2, 2 found 0 and 1, 1 found nobody.
+        let c = vec![vec![2], vec![], vec![0, 1]];
+        assert_eq!(candidate_pairs(&c), vec![(0, 2), (1, 2)]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod classify;
 mod commands;
 mod concurrency;
 mod crash;
+mod eval_candidates;
 mod fuzz_corpus;
 mod generated;
 mod help;
