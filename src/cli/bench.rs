@@ -458,7 +458,8 @@ fn run_bench(a: &RunArgs) -> Result<ExitCode> {
 /// Lines in a file, read in pieces (an overlap table can be gigabytes).
 fn count_lines(path: &Path) -> Result<usize> {
     use std::io::Read;
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut buf = vec![0u8; 1 << 16];
     let mut n = 0;
     loop {
