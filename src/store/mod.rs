@@ -1228,7 +1228,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let st = store.conn.prepare(SIG_SELECT).unwrap();
         assert_eq!(
-            st.column_names().into_iter().collect::<Vec<_>>(),
+            st.column_names().collect::<Vec<_>>(),
             [
                 "letter_id",
                 "position",
