@@ -116,6 +116,7 @@ CREATE INDEX signatures_by_org ON signatures (org_id, letter_id);       -- signe
 -- Signatures not (or no longer) signed: few, so a letter's count of
 -- signers is its rows, from the index above, less these.
 CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
+CREATE INDEX signatures_unsigned_by_org ON signatures (org_id, letter_id) WHERE status <> 'signed';
 -- The signatures that tell something about their signer (a note or a
 -- section heading), by signer: what classification reads.
 CREATE INDEX signatures_clues ON signatures (org_id, letter_id)

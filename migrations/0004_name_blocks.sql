@@ -48,3 +48,4 @@ CREATE INDEX signatures_clues ON signatures (org_id, letter_id)
 -- Signatures not (or no longer) signed: few, so a letter's count of
 -- signers is its rows, from the index above, less these.
 CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
+CREATE INDEX signatures_unsigned_by_org ON signatures (org_id, letter_id) WHERE status <> 'signed';

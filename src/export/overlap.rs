@@ -58,62 +58,90 @@ fn newman_weight(inc: &Incidence, letter: u32) -> f64 {
 /// the other side (each neighbour's items, ascending). `weight` gives each
 /// neighbour's share of a tie; `date_rank` its place in date order (`None`:
 /// undated), so the inner loop compares integers, not dates.
+/// Which pairs [`project`] gives, and how.
+#[derive(Clone, Copy)]
+struct Want<'a> {
+    /// Leave out pairs sharing fewer.
+    min_shared: u32,
+    /// Each row's partners in order (or as found).
+    ordered: bool,
+    /// The rows to do (a thread's share).
+    mine: &'a dyn Fn(usize) -> bool,
+}
+
 fn project<E>(
     rows: &[Vec<u32>],
     cols: &[Vec<u32>],
     weight: &dyn Fn(u32) -> f64,
     date_rank: &[Option<u32>],
-    min_shared: u32,
+    want: Want<'_>,
     mut emit: impl FnMut(Pair) -> Result<(), E>,
 ) -> Result<(), E> {
+    let Want {
+        min_shared,
+        ordered,
+        mine,
+    } = want;
     const NONE: u32 = u32::MAX;
+    /// One neighbour's running totals, together in memory: the inner loop
+    /// touches one cache line per co-signature, not four.
+    #[derive(Clone, Copy)]
+    struct Acc {
+        shared: u32,
+        /// Earliest and latest dated shared letter: rank, then letter.
+        first: (u32, u32),
+        last: (u32, u32),
+        weight: f64,
+    }
+    const EMPTY: Acc = Acc {
+        shared: 0,
+        first: (NONE, NONE),
+        last: (NONE, NONE),
+        weight: 0.0,
+    };
     let n = rows.len();
-    let mut shared = vec![0u32; n];
-    let mut weights = vec![0f64; n];
-    // The earliest and latest dated shared neighbour: (rank, neighbour).
-    let mut first = vec![(NONE, NONE); n];
-    let mut last = vec![(NONE, NONE); n];
+    let mut acc = vec![EMPTY; n];
     let mut touched: Vec<u32> = Vec::new();
     for (a, neighbours) in rows.iter().enumerate() {
+        if !mine(a) {
+            continue;
+        }
         for &via in neighbours {
             let w = weight(via);
             let rank = date_rank.get(via as usize).copied().flatten();
             let items = &cols[via as usize];
             let start = items.partition_point(|&x| x as usize <= a);
             for &b in &items[start..] {
-                let bi = b as usize;
-                if shared[bi] == 0 {
+                let e = &mut acc[b as usize];
+                if e.shared == 0 {
                     touched.push(b);
                 }
-                shared[bi] += 1;
-                weights[bi] += w;
+                e.shared += 1;
+                e.weight += w;
                 if let Some(r) = rank {
-                    if first[bi].0 == NONE || r < first[bi].0 {
-                        first[bi] = (r, via);
+                    if e.first.0 == NONE || r < e.first.0 {
+                        e.first = (r, via);
                     }
-                    if last[bi].0 == NONE || r > last[bi].0 {
-                        last[bi] = (r, via);
+                    if e.last.0 == NONE || r > e.last.0 {
+                        e.last = (r, via);
                     }
                 }
             }
         }
-        touched.sort_unstable();
+        if ordered {
+            touched.sort_unstable();
+        }
         for &b in &touched {
-            let bi = b as usize;
-            let pair = Pair {
-                a: a as u32,
-                b,
-                shared: shared[bi],
-                newman: weights[bi],
-                first: (first[bi].1 != NONE).then_some(first[bi].1),
-                last: (last[bi].1 != NONE).then_some(last[bi].1),
-            };
-            shared[bi] = 0;
-            weights[bi] = 0.0;
-            first[bi] = (NONE, NONE);
-            last[bi] = (NONE, NONE);
-            if pair.shared >= min_shared {
-                emit(pair)?;
+            let e = std::mem::replace(&mut acc[b as usize], EMPTY);
+            if e.shared >= min_shared {
+                emit(Pair {
+                    a: a as u32,
+                    b,
+                    shared: e.shared,
+                    newman: e.weight,
+                    first: (e.first.1 != NONE).then_some(e.first.1),
+                    last: (e.last.1 != NONE).then_some(e.last.1),
+                })?;
             }
         }
         touched.clear();
@@ -150,12 +178,28 @@ pub fn org_pairs<E>(
     min_shared: u32,
     emit: impl FnMut(Pair) -> Result<(), E>,
 ) -> Result<(), E> {
+    org_pairs_in(inc, min_shared, true, emit)
+}
+
+/// [`org_pairs`], in order of `a` only when `ordered` is false (for
+/// callers that rank or sum the pairs: sorting each organization's
+/// neighbours is a third of the work).
+fn org_pairs_in<E>(
+    inc: &Incidence,
+    min_shared: u32,
+    ordered: bool,
+    emit: impl FnMut(Pair) -> Result<(), E>,
+) -> Result<(), E> {
     project(
         &inc.org_letters,
         &inc.letter_orgs,
         &|l| newman_weight(inc, l),
         &date_ranks(inc),
-        min_shared,
+        Want {
+            min_shared,
+            ordered,
+            mine: &|_| true,
+        },
         emit,
     )
 }
@@ -172,7 +216,11 @@ pub fn letter_pairs<E>(
         &inc.org_letters,
         &|_| 0.0,
         &[],
-        min_shared,
+        Want {
+            min_shared,
+            ordered: true,
+            mine: &|_| true,
+        },
         emit,
     )
 }
@@ -208,16 +256,56 @@ pub fn top_org_pairs(inc: &Incidence, min_shared: u32, k: usize) -> Vec<Pair> {
     if k == 0 {
         return Vec::new();
     }
-    let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
-    let _ = org_pairs::<()>(inc, min_shared, |p| {
-        heap.push(std::cmp::Reverse(Ranked(p)));
-        if heap.len() > k {
-            heap.pop();
-        }
-        Ok(())
+    // Every CPU takes its share of the organizations (in small runs, in
+    // turn: the first ones have the most partners after them) and keeps
+    // its own k strongest; the strongest of those are the answer.
+    let threads = crate::matching::fast::threads().max(1);
+    let ranks = date_ranks(inc);
+    let heaps: Vec<BinaryHeap<std::cmp::Reverse<Ranked>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let ranks = &ranks;
+                s.spawn(move || {
+                    let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> =
+                        BinaryHeap::with_capacity(k + 1);
+                    let _ = project::<()>(
+                        &inc.org_letters,
+                        &inc.letter_orgs,
+                        &|l| newman_weight(inc, l),
+                        ranks,
+                        Want {
+                            min_shared,
+                            ordered: false,
+                            mine: &|a| (a / 64) % threads == t,
+                        },
+                        |p| {
+                            if heap.len() == k {
+                                // Most pairs are weaker than the weakest
+                                // kept: one comparison.
+                                let weakest = heap.peek().map(|r| &r.0);
+                                if weakest.is_some_and(|w| Ranked(p.clone()) <= *w) {
+                                    return Ok(());
+                                }
+                            }
+                            heap.push(std::cmp::Reverse(Ranked(p)));
+                            if heap.len() > k {
+                                heap.pop();
+                            }
+                            Ok(())
+                        },
+                    );
+                    heap
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
     });
-    let mut v: Vec<Ranked> = heap.into_iter().map(|r| r.0).collect();
+    let mut v: Vec<Ranked> = heaps.into_iter().flatten().map(|r| r.0).collect();
     v.sort_by(|x, y| y.cmp(x));
+    v.truncate(k);
     v.into_iter().map(|r| r.0).collect()
 }
 

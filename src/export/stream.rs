@@ -63,8 +63,16 @@ impl<'a> RowSink<'a> {
         debug_assert_eq!(cells.len(), self.columns.len());
         match &mut self.how {
             How::Csv(w) => {
-                w.write_record(cells.iter().map(|c| csv_safe(&c.as_text()).into_owned()))
+                // Field by field, text borrowed: an overlap table is
+                // millions of rows.
+                for c in &cells {
+                    match c {
+                        Cell::Text(s) => w.write_field(csv_safe(s).as_bytes()),
+                        other => w.write_field(csv_safe(&other.as_text()).as_bytes()),
+                    }
                     .map_err(csv_io)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(csv_io)?;
             }
             How::Json { out } => {
                 // One object per line, keys in column order.

@@ -65,6 +65,14 @@ pub struct Store {
     conn: Connection,
 }
 
+/// A letter as lists of letters name it: what `signed-by` prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LetterBrief {
+    pub letter_id: i64,
+    pub date: Option<String>,
+    pub title: Option<String>,
+}
+
 /// A letter as listed by `letters`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LetterRow {
@@ -411,8 +419,20 @@ impl Store {
     }
 
     pub fn org(&self, id: i64) -> Result<Option<OrgRow>, StoreError> {
-        let sql = format!("{ORG_SELECT} WHERE o.id = ?1 GROUP BY o.id");
-        Ok(self.conn.query_row(&sql, [id], org_row).optional()?)
+        // The letters counted from the index alone: every letter it has a
+        // row in, less those where no row of its is signed (found through
+        // the small index of rows not signed).
+        let mut st = self.conn.prepare_cached(
+            "SELECT o.id, o.name, o.acronym, o.kind, o.country, o.org_type,
+                (SELECT count(DISTINCT letter_id) FROM signatures WHERE org_id = o.id)
+                - (SELECT count(DISTINCT u.letter_id) FROM signatures u
+                   WHERE u.org_id = o.id AND u.status <> 'signed'
+                     AND NOT EXISTS (SELECT 1 FROM signatures s2 WHERE s2.org_id = u.org_id
+                                     AND s2.letter_id = u.letter_id AND s2.status = 'signed'))
+                  AS letters
+             FROM organizations o WHERE o.id = ?1",
+        )?;
+        Ok(st.query_row([id], org_row).optional()?)
     }
 
     /// Organizations one of whose printed forms has exactly this name key.
@@ -432,14 +452,26 @@ impl Store {
     pub fn letters_signed_by(
         &self,
         org_id: i64,
-    ) -> Result<Vec<(LetterRow, SignatureRow)>, StoreError> {
+    ) -> Result<Vec<(LetterBrief, SignatureRow)>, StoreError> {
         let sigs = signatures_where(&self.conn, "s.org_id = ?1", [org_id])?;
-        let mut out = Vec::with_capacity(sigs.len());
-        for s in sigs {
-            if let Some(l) = self.letter(s.letter_id)? {
-                out.push((l, s));
-            }
-        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, date, title FROM letters
+             WHERE id IN (SELECT letter_id FROM signatures WHERE org_id = ?1)",
+        )?;
+        let letters: HashMap<i64, LetterBrief> = st
+            .query_map([org_id], |r| {
+                Ok(LetterBrief {
+                    letter_id: r.get(0)?,
+                    date: r.get(1)?,
+                    title: r.get(2)?,
+                })
+            })?
+            .map(|r| r.map(|l| (l.letter_id, l)))
+            .collect::<Result<_, _>>()?;
+        let mut out: Vec<(LetterBrief, SignatureRow)> = sigs
+            .into_iter()
+            .filter_map(|s| letters.get(&s.letter_id).map(|l| (l.clone(), s)))
+            .collect();
         out.sort_by(|a, b| (&a.0.date, a.0.letter_id).cmp(&(&b.0.date, b.0.letter_id)));
         Ok(out)
     }
