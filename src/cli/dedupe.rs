@@ -28,7 +28,8 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let mut store = open_existing(db)?;
-    let report = store.dedupe(args.dry_run)?;
+    let bar = super::progress::bar(0, "clustering names");
+    let report = store.dedupe_with_progress(args.dry_run, &bar)?;
     let table = Table {
         columns: vec!["kept", "merged", "score", "reason"],
         rows: report

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use crate::progress::Progress;
+
 use super::open_existing;
 use crate::export::{letters_table, orgs_table, signatures_table, Format};
 
@@ -64,10 +66,20 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             let tmp = path.with_extension("partial");
             let f = std::fs::File::create(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(f);
+            // Rows are lines in CSV; JSON's count is not known ahead.
+            let lines = match format {
+                Format::Csv => table.rows.len() as u64 + 1,
+                _ => 0,
+            };
+            let bar = super::progress::bar(lines, "writing rows");
+            let mut w = super::progress::LineCounter {
+                inner: std::io::BufWriter::new(f),
+                bar: &bar,
+            };
             table.write(format, &mut w)?;
             w.flush()?;
             drop(w);
+            bar.finish();
             std::fs::rename(&tmp, path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} rows to {}", table.rows.len(), path.display());

@@ -97,3 +97,25 @@ pub fn bar(len: u64, what: &str) -> Bar {
     b.start(len, what);
     b
 }
+
+/// A writer that tells a bar of each line written through it: progress
+/// for exports, whose rows are lines.
+pub struct LineCounter<'a, W: std::io::Write> {
+    pub inner: W,
+    pub bar: &'a Bar,
+}
+
+impl<W: std::io::Write> std::io::Write for LineCounter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
+        if lines > 0 {
+            self.bar.inc(lines as u64);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

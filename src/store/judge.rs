@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Map};
 
 use super::{Store, StoreError, NOW};
-use crate::matching::cluster::{cluster_with, pair_key, Judgements};
+use crate::matching::cluster::{cluster_with_progress, pair_key, Judgements};
 use crate::matching::index::Index;
 use crate::matching::keys::NameInfo;
 use crate::matching::score::{compare, Band, Stats};
@@ -643,11 +643,20 @@ impl Store {
     /// judgements, merging organizations the automatic band joins (each
     /// merge logged and undoable) and counting pairs left for review.
     pub fn dedupe(&mut self, dry_run: bool) -> Result<DedupeReport, StoreError> {
+        self.dedupe_with_progress(dry_run, &crate::progress::Silent)
+    }
+
+    /// [`Store::dedupe`], telling `progress` as names are blocked and scored.
+    pub fn dedupe_with_progress(
+        &mut self,
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<DedupeReport, StoreError> {
         let (aliases, infos, j, index, stats) = self.scored_pairs()?;
         let orgs_only: Vec<usize> = (0..aliases.len())
             .filter(|&i| aliases[i].kind == Kind::Organization)
             .collect();
-        let c = cluster_with(&infos, &index, &stats, &j);
+        let c = cluster_with_progress(&infos, &index, &stats, &j, progress);
         let mut report = DedupeReport {
             names: infos.len(),
             ..Default::default()
