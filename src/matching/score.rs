@@ -165,7 +165,12 @@ pub fn same_word(a: &str, b: &str) -> bool {
     } else {
         0
     };
-    allowed > 0 && within_edits(a, b, allowed) && strsim::damerau_levenshtein(a, b) <= allowed
+    allowed > 0
+        && within_edits(a, b, allowed)
+        && strsim::damerau_levenshtein(a, b) <= allowed
+        // Two places a letter apart are two places ("Ireland", "Iceland";
+        // "Austria", "Australia" is further anyway).
+        && !(is_place(a) && is_place(b))
 }
 
 /// A quick bound before the edit distance: every edit changes the length
@@ -338,7 +343,12 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
                     ),
                 );
             }
-            if chunked && key.chars().count() < 4 {
+            // A loose abbreviation never wins over a name the acronym is
+            // printed with or the initials of: that one is its owner.
+            if chunked
+                && full.joined != *key
+                && (key.chars().count() < 4 || ctx.exact_acronym_owners(key) > 0)
+            {
                 // Beginnings of words, some skipped: in a large registry
                 // many names abbreviate loosely to three letters.
                 return Score::new(
@@ -862,5 +872,7 @@ mod tests {
         assert!(!same_word("indiana", "indianapolis"));
         assert!(!same_word("iowa", "ohio"));
         assert!(!same_word("2020", "2021"));
+        assert!(!same_word("ireland", "iceland"));
+        assert!(!same_word("mali", "bali"));
     }
 }
