@@ -4,6 +4,7 @@
 
 use undersigned::matching::cluster::{cluster, Judgements};
 use undersigned::matching::eval::name_info;
+use undersigned::matching::score::{compare, Stats};
 
 fn main() {
     let names: Vec<String> = std::env::args().skip(1).collect();
@@ -12,12 +13,14 @@ fn main() {
     for (i, n) in names.iter().enumerate() {
         println!("{:>3} {n}", c.cluster_of[i]);
     }
-    for (a, b, s) in &c.merged {
+    // Reasons under the final clusters' statistics.
+    let stats = Stats::new(&infos, &c.cluster_of);
+    for &(a, b, v) in &c.merged {
+        let s = compare(&infos[a], &infos[b], &stats);
         println!(
-            "merged {} ~ {}: {:.2} {}",
-            names[*a],
-            names[*b],
-            s.value,
+            "merged {} ~ {}: {v:.2} {}",
+            names[a],
+            names[b],
             s.reasons.join("; ")
         );
     }

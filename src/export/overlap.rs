@@ -67,6 +67,8 @@ struct Want<'a> {
     ordered: bool,
     /// The rows to do (a thread's share).
     mine: &'a dyn Fn(usize) -> bool,
+    /// True when no row from this one on is wanted: the walk ends.
+    stop: &'a dyn Fn(usize) -> bool,
 }
 
 fn project<E>(
@@ -81,6 +83,7 @@ fn project<E>(
         min_shared,
         ordered,
         mine,
+        stop,
     } = want;
     const NONE: u32 = u32::MAX;
     /// One neighbour's running totals, together in memory: the inner loop
@@ -103,6 +106,9 @@ fn project<E>(
     let mut acc = vec![EMPTY; n];
     let mut touched: Vec<u32> = Vec::new();
     for (a, neighbours) in rows.iter().enumerate() {
+        if stop(a) {
+            break;
+        }
         if !mine(a) {
             continue;
         }
@@ -199,6 +205,7 @@ fn org_pairs_in<E>(
             min_shared,
             ordered,
             mine: &|_| true,
+            stop: &|_| false,
         },
         emit,
     )
@@ -220,6 +227,7 @@ pub fn letter_pairs<E>(
             min_shared,
             ordered: true,
             mine: &|_| true,
+            stop: &|_| false,
         },
         emit,
     )
@@ -252,33 +260,76 @@ impl Eq for Ranked {}
 
 /// The `k` strongest organization pairs (see [`Ranked`]), strongest
 /// first. Memory holds `k` pairs, however many there are.
+///
+/// Two organizations share at most as many letters as the one that signed
+/// fewer, so the organizations are taken from the most letters signed
+/// down, each paired only with those that signed no more (fewer, or as
+/// many and later in that order): once `k` pairs sharing `s` letters are
+/// held, an organization that signed fewer than `s` letters can add no
+/// pair strong enough, nor can any after it, and the walk stops.
 pub fn top_org_pairs(inc: &Incidence, min_shared: u32, k: usize) -> Vec<Pair> {
     if k == 0 {
         return Vec::new();
     }
-    // Every CPU takes its share of the organizations (in small runs, in
-    // turn: the first ones have the most partners after them) and keeps
-    // its own k strongest; the strongest of those are the answer.
+    // Organizations by letters signed, most first: `order[p]` is the
+    // organization at place `p`, and the lists are rewritten in places.
+    let mut order: Vec<u32> = (0..inc.orgs.len() as u32).collect();
+    order.sort_by_key(|&o| (std::cmp::Reverse(inc.org_letters[o as usize].len()), o));
+    let mut place = vec![0u32; order.len()];
+    for (p, &o) in order.iter().enumerate() {
+        place[o as usize] = p as u32;
+    }
+    let rows: Vec<Vec<u32>> = order
+        .iter()
+        .map(|&o| inc.org_letters[o as usize].clone())
+        .collect();
+    let degree: Vec<u32> = rows.iter().map(|r| r.len() as u32).collect();
+    let cols: Vec<Vec<u32>> = crate::matching::fast::par_map(
+        inc.letter_orgs.len(),
+        |l| {
+            let mut v: Vec<u32> = inc.letter_orgs[l]
+                .iter()
+                .map(|&o| place[o as usize])
+                .collect();
+            v.sort_unstable();
+            v
+        },
+        &|_| {},
+    );
+    // The weakest kept pair's shared letters, the strongest over every
+    // CPU's own k: no pair sharing fewer can be among the answer.
+    let floor = std::sync::atomic::AtomicU32::new(min_shared);
     let threads = crate::matching::fast::threads().max(1);
     let ranks = date_ranks(inc);
     let heaps: Vec<BinaryHeap<std::cmp::Reverse<Ranked>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let ranks = &ranks;
+                let (ranks, rows, cols, degree, order, floor) =
+                    (&ranks, &rows, &cols, &degree, &order, &floor);
                 s.spawn(move || {
                     let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> =
                         BinaryHeap::with_capacity(k + 1);
+                    // Every CPU takes its share of the organizations in
+                    // small runs, in turn: the first have the most partners.
+                    let mine = |a: usize| {
+                        (a / 64) % threads == t
+                            && degree[a] >= floor.load(std::sync::atomic::Ordering::Relaxed)
+                    };
                     let _ = project::<()>(
-                        &inc.org_letters,
-                        &inc.letter_orgs,
+                        rows,
+                        cols,
                         &|l| newman_weight(inc, l),
                         ranks,
                         Want {
                             min_shared,
                             ordered: false,
-                            mine: &|a| (a / 64) % threads == t,
+                            mine: &mine,
+                            stop: &|a| degree[a] < floor.load(std::sync::atomic::Ordering::Relaxed),
                         },
-                        |p| {
+                        |mut p| {
+                            // Back to the organizations' own order, a < b.
+                            let (a, b) = (order[p.a as usize], order[p.b as usize]);
+                            (p.a, p.b) = (a.min(b), a.max(b));
                             if heap.len() == k {
                                 // Most pairs are weaker than the weakest
                                 // kept: one comparison.
@@ -290,6 +341,14 @@ pub fn top_org_pairs(inc: &Incidence, min_shared: u32, k: usize) -> Vec<Pair> {
                             heap.push(std::cmp::Reverse(Ranked(p)));
                             if heap.len() > k {
                                 heap.pop();
+                            }
+                            if heap.len() == k {
+                                if let Some(w) = heap.peek() {
+                                    floor.fetch_max(
+                                        w.0 .0.shared,
+                                        std::sync::atomic::Ordering::Relaxed,
+                                    );
+                                }
                             }
                             Ok(())
                         },
@@ -680,6 +739,42 @@ pub(crate) mod tests {
                 (2, 3, 1, "0.333333".into(), "0.5".into()),
             ]
         );
+    }
+
+    #[test]
+    fn top_pairs_stopping_early_are_the_first_k_of_every_pair() {
+        // Skewed signing, as real registries have: a few sign most letters.
+        let mut rng = crate::bench::rng::Rng::new(7);
+        let orgs = vec![(None, None); 300];
+        let dates = ["2019", "2020-03", "2021"];
+        let lists: Vec<Vec<u32>> = (0..80)
+            .map(|_| {
+                let size = 2 + rng.below(40);
+                let mut v: Vec<u32> = (0..size)
+                    .map(|_| {
+                        let u = rng.f64();
+                        ((u * u * u) * 300.0) as u32
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let letters: Vec<(Option<&str>, &[u32])> = lists
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((i % 4 != 0).then(|| dates[i % 3]), v.as_slice()))
+            .collect();
+        let inc = incidence(&orgs, &letters);
+        for min in [1, 3] {
+            let mut all: Vec<Ranked> = all_org_pairs(&inc, min).into_iter().map(Ranked).collect();
+            all.sort_by(|x, y| y.cmp(x));
+            for k in [1, 7, 100, 1_000, 100_000] {
+                let want: Vec<Pair> = all.iter().take(k).map(|r| r.0.clone()).collect();
+                assert_eq!(top_org_pairs(&inc, min, k), want, "k {k}, min {min}");
+            }
+        }
     }
 
     #[test]

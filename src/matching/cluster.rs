@@ -40,8 +40,11 @@ impl Judgements {
 pub struct Clustering {
     /// Cluster number of each name (the smallest name index in it).
     pub cluster_of: Vec<usize>,
-    /// Pairs merged automatically, with their scores.
-    pub merged: Vec<(usize, usize, Score)>,
+    /// Pairs merged, with their score values (a person's "same" first).
+    /// Reasons are not written here: most merges join two forms of one
+    /// organization, and a caller that shows a merge asks
+    /// [`compare`](super::score::compare) for that one.
+    pub merged: Vec<(usize, usize, f64)>,
     /// Pairs for a person to decide, with their scores.
     pub review: Vec<(usize, usize, Score)>,
     /// Candidate pairs scored (blocking output), each counted once.
@@ -240,16 +243,16 @@ pub fn cluster_with_progress(
     // A person's "same" comes first, in the order the pairs were found.
     let mut merged = Vec::new();
     if any_same {
-        for &(a, b, _, _) in &scored {
+        for &(a, b, v, _) in &scored {
             if judgements.is_same(&names[a as usize].key, &names[b as usize].key) {
                 dsu.union(a as usize, b as usize, judgements);
-                merged.push((a as usize, b as usize, explain(a, b)));
+                merged.push((a as usize, b as usize, v));
             }
         }
     }
     scored.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut review = Vec::new();
-    for (a, b, _, band) in scored {
+    for (a, b, v, band) in scored {
         let (ka, kb) = (&names[a as usize].key, &names[b as usize].key);
         if any_same && judgements.is_same(ka, kb) {
             continue;
@@ -258,7 +261,7 @@ pub fn cluster_with_progress(
             Band::Auto => {
                 if !judgements.is_different(ka, kb) && dsu.union(a as usize, b as usize, judgements)
                 {
-                    merged.push((a as usize, b as usize, explain(a, b)));
+                    merged.push((a as usize, b as usize, v));
                 }
             }
             Band::Review => {

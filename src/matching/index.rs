@@ -55,6 +55,12 @@ impl Index {
         &self.names[id as usize]
     }
 
+    /// Every name added, in order: the index owns them, so a caller that
+    /// needs the names beside the index holds no second copy.
+    pub fn names(&self) -> &[NameInfo] {
+        &self.names
+    }
+
     /// Adds a name; returns its id in the index.
     pub fn add(&mut self, info: NameInfo) -> u32 {
         let id = self.names.len() as u32;

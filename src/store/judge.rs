@@ -74,9 +74,10 @@ pub(crate) struct AliasRecord {
     pub country: Option<String>,
 }
 
-/// The registry prepared for re-scoring: aliases, their name infos, the
-/// judgements, an index over the names and their statistics.
-type Scored = (Vec<AliasRecord>, Vec<NameInfo>, Judgements, Index, Stats);
+/// The registry prepared for re-scoring: its printed forms, the
+/// judgements, an index that owns the forms' prepared names
+/// (`index.names()`, in the order of the forms) and their statistics.
+type Scored = (Vec<AliasRecord>, Judgements, Index, Stats);
 
 fn kind_of(s: &str) -> Kind {
     if s == "individual" {
@@ -564,17 +565,17 @@ impl Store {
     /// Scores every alias against its candidates under the current rules.
     fn scored_pairs(&self) -> Result<Scored, StoreError> {
         let aliases = alias_records(&self.conn)?;
-        let infos: Vec<NameInfo> = aliases
-            .iter()
-            .map(|a| NameInfo::new(&a.name, a.acronym.as_deref(), a.country.as_deref()))
-            .collect();
         let mut index = Index::new();
-        for i in &infos {
-            index.add(i.clone());
+        for a in &aliases {
+            index.add(NameInfo::new(
+                &a.name,
+                a.acronym.as_deref(),
+                a.country.as_deref(),
+            ));
         }
         let owner: Vec<usize> = aliases.iter().map(|a| a.org_id as usize).collect();
-        let stats = Stats::new(&infos, &owner);
-        Ok((aliases, infos, load_judgements(&self.conn)?, index, stats))
+        let stats = Stats::new(index.names(), &owner);
+        Ok((aliases, load_judgements(&self.conn)?, index, stats))
     }
 
     /// Compares two printed names under the registry's statistics (word
@@ -584,7 +585,7 @@ impl Store {
         a: &str,
         b: &str,
     ) -> Result<crate::matching::score::Score, StoreError> {
-        let (_, _, _, _, stats) = self.scored_pairs()?;
+        let (_, _, _, stats) = self.scored_pairs()?;
         let (ia, ib) = (
             crate::matching::eval::name_info(a),
             crate::matching::eval::name_info(b),
@@ -594,7 +595,8 @@ impl Store {
 
     /// Doubtful pairs of different organizations no one has judged, best first.
     pub fn review_pairs(&self) -> Result<Vec<ReviewPair>, StoreError> {
-        let (aliases, infos, j, index, stats) = self.scored_pairs()?;
+        let (aliases, j, index, stats) = self.scored_pairs()?;
+        let infos = index.names();
         let mut best: BTreeMap<(i64, i64), ReviewPair> = BTreeMap::new();
         for (i, info) in infos.iter().enumerate() {
             if aliases[i].kind != Kind::Organization {
@@ -652,11 +654,12 @@ impl Store {
         dry_run: bool,
         progress: &dyn crate::progress::Progress,
     ) -> Result<DedupeReport, StoreError> {
-        let (aliases, infos, j, index, stats) = self.scored_pairs()?;
+        let (aliases, j, index, stats) = self.scored_pairs()?;
+        let infos = index.names();
         let orgs_only: Vec<usize> = (0..aliases.len())
             .filter(|&i| aliases[i].kind == Kind::Organization)
             .collect();
-        let c = cluster_with_progress(&infos, &index, &stats, &j, progress);
+        let c = cluster_with_progress(infos, &index, &stats, &j, progress);
         let mut report = DedupeReport {
             names: infos.len(),
             ..Default::default()
@@ -674,17 +677,22 @@ impl Store {
                 .or_default()
                 .push(aliases[i].org_id);
         }
-        let why: HashMap<(i64, i64), (f64, String)> = c
-            .merged
-            .iter()
-            .map(|(a, b, s)| {
-                let (x, y) = (
-                    aliases[*a].org_id.min(aliases[*b].org_id),
-                    aliases[*a].org_id.max(aliases[*b].org_id),
-                );
-                ((x, y), (s.value, s.reasons.join("; ")))
-            })
-            .collect();
+        // Why each pair of organizations merged: the first of their names'
+        // merges, explained (merges between two forms of one organization
+        // need no words).
+        let mut why: HashMap<(i64, i64), (f64, String)> = HashMap::new();
+        for &(a, b, v) in &c.merged {
+            let (oa, ob) = (aliases[a].org_id, aliases[b].org_id);
+            if oa == ob {
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                why.entry((oa.min(ob), oa.max(ob)))
+            {
+                let s = compare(&infos[a], &infos[b], &stats);
+                e.insert((v, s.reasons.join("; ")));
+            }
+        }
         let tx = self.conn.transaction()?;
         let mut keys: Vec<usize> = groups.keys().copied().collect();
         keys.sort();

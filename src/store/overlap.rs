@@ -190,30 +190,47 @@ impl Store {
         {
             return Err(StoreError::NoLetter(id));
         }
-        let sql = format!(
-            "SELECT DISTINCT s.letter_id, s.org_id FROM {SIG_JOIN}
-             WHERE {STATUS_KEEP} AND {LETTER_KEEP} AND {SIGNER_KEEP}
-             ORDER BY s.letter_id, s.org_id"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let pairs: Vec<(i64, i64)> = collect(&mut st, f, &[], |r| {
-            Ok((r.get("letter_id")?, r.get("org_id")?))
-        })?;
+        let every_letter_and_signer = f.letters.is_none()
+            && f.since.is_none()
+            && f.until.is_none()
+            && f.countries.is_none()
+            && f.types.is_none();
+        // (letter, signer) pairs, by letter then signer or by signer then
+        // letter: either way both lists below fill in ascending order.
+        let pairs: Vec<(i64, i64)> = if every_letter_and_signer {
+            self.every_signature_pair(f.include_withdrawn)?
+        } else {
+            let sql = format!(
+                "SELECT DISTINCT s.letter_id, s.org_id FROM {SIG_JOIN}
+                 WHERE {STATUS_KEEP} AND {LETTER_KEEP} AND {SIGNER_KEEP}
+                 ORDER BY s.letter_id, s.org_id"
+            );
+            let mut st = self.conn.prepare(&sql)?;
+            collect(&mut st, f, &[], |r| {
+                Ok((r.get("letter_id")?, r.get("org_id")?))
+            })?
+        };
 
         let mut letter_ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+        letter_ids.sort_unstable();
         letter_ids.dedup();
         let mut org_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
         org_ids.sort_unstable();
         org_ids.dedup();
 
-        let mut st = self.conn.prepare(
+        // With every signer kept, a letter's signers are its list's length
+        // (counted below); the count is not asked of the database.
+        let mut st = self.conn.prepare(if every_letter_and_signer {
+            "SELECT l.id, l.title, l.date, 0 AS signers
+             FROM letters l WHERE l.id IN (SELECT value FROM json_each(:ids)) ORDER BY l.id"
+        } else {
             "SELECT l.id, l.title, l.date,
                  (SELECT count(DISTINCT s.org_id) FROM signatures s
                   WHERE s.letter_id = l.id AND (:withdrawn OR s.status = 'signed')) AS signers
-             FROM letters l WHERE l.id IN (SELECT value FROM json_each(:ids)) ORDER BY l.id",
-        )?;
+             FROM letters l WHERE l.id IN (SELECT value FROM json_each(:ids)) ORDER BY l.id"
+        })?;
         let ids = json_ids(letter_ids.iter().copied());
-        let letters = collect(&mut st, f, &[(":ids", &ids)], |r| {
+        let mut letters = collect(&mut st, f, &[(":ids", &ids)], |r| {
             Ok(LetterNode {
                 letter_id: r.get("id")?,
                 title: r.get("title")?,
@@ -256,12 +273,67 @@ impl Store {
             letter_orgs[li as usize].push(oi);
             org_letters[oi as usize].push(li);
         }
+        if every_letter_and_signer {
+            for (l, signers) in letters.iter_mut().zip(&letter_orgs) {
+                l.signers = signers.len() as u32;
+            }
+        }
         Ok(Incidence {
             letters,
             orgs,
             letter_orgs,
             org_letters,
         })
+    }
+
+    /// Every (letter, signer) pair with a signature that stands (or any
+    /// signature, `withdrawn`), by signer then letter, each once: read from
+    /// the signers' index alone, which holds both columns, less the pairs
+    /// whose every row is unsigned (their own small index). Reading the
+    /// table for each row's status would cost a page per signature.
+    fn every_signature_pair(&self, withdrawn: bool) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut unsigned: HashMap<(i64, i64), i64> = HashMap::new();
+        if !withdrawn {
+            let mut st = self.conn.prepare(
+                "SELECT org_id, letter_id, count(*) AS n FROM signatures INDEXED BY signatures_unsigned_by_org
+                 WHERE status <> 'signed' GROUP BY org_id, letter_id",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    (r.get::<_, i64>(1)?, r.get::<_, i64>(0)?),
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (k, n) = row?;
+                unsigned.insert(k, n);
+            }
+        }
+        let mut st = self.conn.prepare(
+            "SELECT org_id, letter_id FROM signatures INDEXED BY signatures_by_org
+             ORDER BY org_id, letter_id",
+        )?;
+        let mut rows = st.raw_query();
+        let mut out: Vec<(i64, i64)> = Vec::new();
+        // Rows of one pair come together; the pair stands when it has more
+        // rows than unsigned ones.
+        let mut run: Option<((i64, i64), i64)> = None;
+        let close = |run: Option<((i64, i64), i64)>, out: &mut Vec<(i64, i64)>| {
+            if let Some((pair, n)) = run {
+                if n > unsigned.get(&pair).copied().unwrap_or(0) {
+                    out.push(pair);
+                }
+            }
+        };
+        while let Some(r) = rows.next()? {
+            let pair: (i64, i64) = (r.get(1)?, r.get(0)?);
+            match &mut run {
+                Some((p, n)) if *p == pair => *n += 1,
+                _ => close(run.replace((pair, 1)), &mut out),
+            }
+        }
+        close(run, &mut out);
+        Ok(out)
     }
 
     /// Counts over the signatures `f` keeps; `top` limits the country and
@@ -402,6 +474,40 @@ mod tests {
             .unwrap();
         assert_eq!(with.orgs.len(), 3);
         assert_eq!(with.letters[1].signers, 2);
+    }
+
+    #[test]
+    fn pairs_from_the_index_are_the_distinct_standing_signatures() {
+        let s = store();
+        // Organization 2 listed twice on letter 3, once withdrawn: it
+        // still stands there. Organization 3 withdrawn twice on letter 1.
+        s.conn
+            .execute_batch(
+                "INSERT INTO signatures (letter_id, org_id, position, name_as_printed, line, raw_text, match_reason, status)
+                 VALUES (3, 2, 2, 'B', 2, 'B', 'same', 'withdrawn'),
+                        (1, 3, 4, 'C', 4, 'C', 'same', 'withdrawn'),
+                        (1, 3, 5, 'C', 5, 'C', 'same', 'withdrawn');",
+            )
+            .unwrap();
+        for withdrawn in [false, true] {
+            let mut fast = s.every_signature_pair(withdrawn).unwrap();
+            fast.sort_unstable();
+            let mut st = s
+                .conn
+                .prepare(
+                    "SELECT DISTINCT letter_id, org_id FROM signatures
+                     WHERE ?1 OR status = 'signed' ORDER BY letter_id, org_id",
+                )
+                .unwrap();
+            let slow: Vec<(i64, i64)> = st
+                .query_map([withdrawn], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(fast, slow, "withdrawn {withdrawn}");
+        }
+        assert!(s.every_signature_pair(false).unwrap().contains(&(3, 2)));
+        assert!(!s.every_signature_pair(false).unwrap().contains(&(1, 3)));
     }
 
     #[test]
