@@ -112,7 +112,10 @@ CREATE TABLE merge_log (
 
 -- One index per question the commands ask.
 CREATE INDEX signatures_by_letter ON signatures (letter_id, position);  -- show LETTER
-CREATE INDEX signatures_by_org ON signatures (org_id, letter_id);       -- signed-by ORG, orgs' letter counts
+-- An organization's signatures with what signed-by prints of them, so the
+-- answer is read from the index alone (a signer's rows lie all over the
+-- table); also orgs' letter counts and the overlap's incidence.
+CREATE INDEX signatures_by_org ON signatures (org_id, letter_id, position, status, name_as_printed);
 -- Signatures not (or no longer) signed: few, so a letter's count of
 -- signers is its rows, from the index above, less these.
 CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
@@ -127,6 +130,7 @@ CREATE INDEX aliases_by_letter ON aliases (letter_id);                  -- forms
 CREATE INDEX organizations_by_name ON organizations (name COLLATE NOCASE); -- orgs --search, signed-by NAME
 CREATE INDEX organizations_by_country ON organizations (country, org_type); -- filters by country and type
 CREATE INDEX letters_by_date ON letters (date);                         -- letters, date ranges
+CREATE INDEX letters_brief ON letters (id, date, title);                -- a list of letters by id without reading their text
 CREATE INDEX letter_versions_by_letter ON letter_versions (letter_id, id); -- a letter's versions, in order
 CREATE INDEX letters_by_url ON letters (url, part);                    -- import --url: the letter published there
 
@@ -188,4 +192,4 @@ CREATE TRIGGER aliases_blocking_delete AFTER DELETE ON aliases BEGIN
     DELETE FROM blocking_queue WHERE alias_id = old.id;
 END;
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -47,11 +47,19 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     };
     print_table(&table, args.format.resolve())?;
     eprintln!(
-        "{} {} merge(s) over {} printed names; {} pair(s) left for review",
+        "{} {} merge(s) over {} printed names; {} pair(s) left for review{}",
         if args.dry_run { "dry run:" } else { "dedupe:" },
         report.merges.len(),
         report.names,
-        report.review
+        report.review,
+        if report.kept_apart > 0 {
+            format!(
+                "; {} organization(s) kept out of a group by a judgement or a printed country",
+                report.kept_apart
+            )
+        } else {
+            String::new()
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

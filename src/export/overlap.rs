@@ -69,6 +69,8 @@ struct Want<'a> {
     mine: &'a dyn Fn(usize) -> bool,
     /// True when no row from this one on is wanted: the walk ends.
     stop: &'a dyn Fn(usize) -> bool,
+    /// Partners at this index or above are not wanted (asked once a row).
+    below: &'a dyn Fn() -> u32,
 }
 
 fn project<E>(
@@ -84,6 +86,7 @@ fn project<E>(
         ordered,
         mine,
         stop,
+        below,
     } = want;
     const NONE: u32 = u32::MAX;
     /// One neighbour's running totals, together in memory: the inner loop
@@ -112,12 +115,14 @@ fn project<E>(
         if !mine(a) {
             continue;
         }
+        let limit = below();
         for &via in neighbours {
             let w = weight(via);
             let rank = date_rank.get(via as usize).copied().flatten();
             let items = &cols[via as usize];
             let start = items.partition_point(|&x| x as usize <= a);
-            for &b in &items[start..] {
+            let end = items.partition_point(|&x| x < limit);
+            for &b in &items[start..end.max(start)] {
                 let e = &mut acc[b as usize];
                 if e.shared == 0 {
                     touched.push(b);
@@ -206,6 +211,7 @@ fn org_pairs_in<E>(
             ordered,
             mine: &|_| true,
             stop: &|_| false,
+            below: &|| u32::MAX,
         },
         emit,
     )
@@ -228,6 +234,7 @@ pub fn letter_pairs<E>(
             ordered: true,
             mine: &|_| true,
             stop: &|_| false,
+            below: &|| u32::MAX,
         },
         emit,
     )
@@ -266,7 +273,8 @@ impl Eq for Ranked {}
 /// down, each paired only with those that signed no more (fewer, or as
 /// many and later in that order): once `k` pairs sharing `s` letters are
 /// held, an organization that signed fewer than `s` letters can add no
-/// pair strong enough, nor can any after it, and the walk stops.
+/// pair strong enough, nor can any after it, and the walk stops; nor is
+/// such an organization counted as anyone's partner.
 pub fn top_org_pairs(inc: &Incidence, min_shared: u32, k: usize) -> Vec<Pair> {
     if k == 0 {
         return Vec::new();
@@ -325,6 +333,13 @@ pub fn top_org_pairs(inc: &Incidence, min_shared: u32, k: usize) -> Vec<Pair> {
                             ordered: false,
                             mine: &mine,
                             stop: &|a| degree[a] < floor.load(std::sync::atomic::Ordering::Relaxed),
+                            // Organizations are in order of letters signed:
+                            // those that signed fewer than the floor are
+                            // the end of every letter's list.
+                            below: &|| {
+                                let f = floor.load(std::sync::atomic::Ordering::Relaxed);
+                                degree.partition_point(|&d| d >= f) as u32
+                            },
                         },
                         |mut p| {
                             // Back to the organizations' own order, a < b.

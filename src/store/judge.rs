@@ -62,6 +62,9 @@ pub struct DedupeReport {
     pub merges: Vec<(i64, i64, f64, String)>,
     pub review: usize,
     pub names: usize,
+    /// Organizations a group would have merged that a "different"
+    /// judgement or two printed countries kept apart from it.
+    pub kept_apart: usize,
 }
 
 /// One printed form in the registry, as re-scoring needs it.
@@ -669,13 +672,24 @@ impl Store {
             .iter()
             .filter(|(a, b, _)| aliases[*a].org_id != aliases[*b].org_id)
             .count();
-        // Each cluster's organizations merge into its oldest.
-        let mut groups: HashMap<usize, Vec<i64>> = HashMap::new();
+        // Organizations that share a cluster join; so, through an
+        // organization whose names fell in several clusters (they are one
+        // body's names already), do those clusters' organizations. Each
+        // group merges into its oldest.
+        let groups = org_groups(&orgs_only, |i| aliases[i].org_id, |i| c.cluster_of[i]);
+        // What can keep two organizations of a group apart: a person's
+        // "different" on two of their names, or two printed countries.
+        let mut org_keys: HashMap<i64, Vec<&str>> = HashMap::new();
+        let mut org_countries: HashMap<i64, HashSet<&str>> = HashMap::new();
         for &i in &orgs_only {
-            groups
-                .entry(c.cluster_of[i])
+            org_keys
+                .entry(aliases[i].org_id)
                 .or_default()
-                .push(aliases[i].org_id);
+                .push(infos[i].key.as_str());
+            let cs = org_countries.entry(aliases[i].org_id).or_default();
+            if let Some(c) = &infos[i].country {
+                cs.insert(c.as_str());
+            }
         }
         // Why each pair of organizations merged: the first of their names'
         // merges, explained (merges between two forms of one organization
@@ -694,18 +708,25 @@ impl Store {
             }
         }
         let tx = self.conn.transaction()?;
-        let mut keys: Vec<usize> = groups.keys().copied().collect();
-        keys.sort();
-        for g in keys {
-            let mut orgs = groups[&g].clone();
-            orgs.sort();
-            orgs.dedup();
+        for orgs in groups {
             let keep = orgs[0];
+            let mut keys: Vec<&str> = org_keys[&keep].clone();
+            let mut countries: HashSet<&str> = org_countries[&keep].clone();
             for &other in &orgs[1..] {
-                let (score, reason) = why
-                    .get(&(keep, other))
-                    .cloned()
-                    .unwrap_or((0.0, "joined through other names of the same cluster".into()));
+                let (ok, oc) = (&org_keys[&other], &org_countries[&other]);
+                let judged = !j.different.is_empty()
+                    && keys.iter().any(|a| ok.iter().any(|b| j.is_different(a, b)));
+                if judged || (!countries.is_empty() && !oc.is_empty() && countries.is_disjoint(oc))
+                {
+                    report.kept_apart += 1;
+                    continue;
+                }
+                keys.extend(ok.iter().copied());
+                countries.extend(oc.iter().copied());
+                let (score, reason) = why.get(&(keep, other)).cloned().unwrap_or((
+                    0.0,
+                    "joined through names of other organizations in its group".into(),
+                ));
                 if !dry_run {
                     merge_tx(&tx, keep, other, &format!("dedupe: {reason}"))?;
                 }
@@ -776,6 +797,58 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The organizations of items (`org(i)`) that share a cluster
+/// (`cluster(i)`), joined through organizations found in several: groups
+/// of two or more, each sorted (its oldest first), in order of their
+/// oldest.
+fn org_groups(
+    items: &[usize],
+    org: impl Fn(usize) -> i64,
+    cluster: impl Fn(usize) -> usize,
+) -> Vec<Vec<i64>> {
+    fn find(parent: &mut HashMap<i64, i64>, x: i64) -> i64 {
+        let mut r = x;
+        while let Some(&p) = parent.get(&r) {
+            if p == r {
+                break;
+            }
+            r = p;
+        }
+        let mut x = x;
+        while x != r {
+            let next = parent[&x];
+            parent.insert(x, r);
+            x = next;
+        }
+        r
+    }
+    let mut parent: HashMap<i64, i64> = HashMap::new();
+    let mut first_of_cluster: HashMap<usize, i64> = HashMap::new();
+    for &i in items {
+        let o = org(i);
+        parent.entry(o).or_insert(o);
+        let f = *first_of_cluster.entry(cluster(i)).or_insert(o);
+        let (a, b) = (find(&mut parent, f), find(&mut parent, o));
+        if a != b {
+            parent.insert(a.max(b), a.min(b));
+        }
+    }
+    let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let orgs: Vec<i64> = parent.keys().copied().collect();
+    for o in orgs {
+        let r = find(&mut parent, o);
+        groups.entry(r).or_default().push(o);
+    }
+    groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect()
 }
 
 fn j_unsure(conn: &Connection, a: &str, b: &str) -> Result<bool, StoreError> {

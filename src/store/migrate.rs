@@ -9,7 +9,7 @@ use super::StoreError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` creates.
-pub const CURRENT: i32 = 4;
+pub const CURRENT: i32 = 5;
 
 /// Upgrade steps: (version reached, SQL). A step is added here with its
 /// file in migrations/ whenever `schema.sql` changes; released steps are
@@ -18,6 +18,10 @@ const STEPS: &[(i32, &str)] = &[
     (2, include_str!("../../migrations/0002_letter_versions.sql")),
     (3, include_str!("../../migrations/0003_name_search.sql")),
     (4, include_str!("../../migrations/0004_name_blocks.sql")),
+    (
+        5,
+        include_str!("../../migrations/0005_covering_indexes.sql"),
+    ),
 ];
 
 pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
@@ -106,6 +110,7 @@ mod tests {
         (1, include_str!("../../migrations/schema_v1.sql")),
         (2, include_str!("../../migrations/schema_v2.sql")),
         (3, include_str!("../../migrations/schema_v3.sql")),
+        (4, include_str!("../../migrations/schema_v4.sql")),
     ];
 
     #[test]

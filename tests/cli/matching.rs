@@ -149,6 +149,47 @@ fn a_different_judgement_survives_reimport_and_dedupe() {
 }
 
 #[test]
+fn dedupe_joins_clusters_through_an_organization_with_names_in_both() {
+    let env = Env::new();
+    import(
+        &env,
+        &letter(
+            "One",
+            &[
+                "Karen Youth Organization",
+                "Human Rights Foundation of Monland",
+            ],
+        ),
+    );
+    import(&env, &letter("Two", &["Mon Women's Organization"]));
+    let (kyo, hurfom, mwo) = (org_of(&env, 1, 1), org_of(&env, 1, 2), org_of(&env, 2, 1));
+    // A person records two more names of the third organization, each a
+    // spelling of another organization's name.
+    for name in [
+        "Karen Youth Organisation",
+        "Human Rights Foundation of Mon Land",
+    ] {
+        let out = env.run(&["alias", "add", &mwo, name]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let out = env.run(&["dedupe", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let merges: Vec<(String, String)> = Env::csv_rows(&out.stdout)
+        .iter()
+        .map(|r| (r["kept"].clone(), r["merged"].clone()))
+        .collect();
+    assert_eq!(
+        merges,
+        vec![(kyo.clone(), hurfom.clone()), (kyo.clone(), mwo.clone())],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(org_of(&env, 1, 2), kyo);
+    assert_eq!(org_of(&env, 2, 1), kyo);
+    assert_eq!(env.run(&["check"]).code, 0);
+}
+
+#[test]
 fn undo_restores_the_exact_earlier_state() {
     let env = Env::new();
     import(
