@@ -121,8 +121,9 @@ CREATE INDEX signatures_by_org ON signatures (org_id, letter_id, position, statu
 CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
 CREATE INDEX signatures_unsigned_by_org ON signatures (org_id, letter_id) WHERE status <> 'signed';
 -- The signatures that tell something about their signer (a note or a
--- section heading), by signer: what classification reads.
-CREATE INDEX signatures_clues ON signatures (org_id, letter_id)
+-- section heading), by signer, with the clues themselves: classification
+-- reads them from here, not from rows spread over the table.
+CREATE INDEX signatures_clues ON signatures (org_id, letter_id, position, note, section, name_as_printed)
     WHERE note IS NOT NULL OR section IS NOT NULL;
 CREATE INDEX aliases_by_key ON aliases (key);                           -- matching a printed name
 CREATE INDEX aliases_by_org ON aliases (org_id);                        -- an organization's forms

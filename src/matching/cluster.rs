@@ -147,11 +147,7 @@ pub fn cluster(names: &[NameInfo], judgements: &Judgements) -> Clustering {
                 && full.joined != *acr
                 && super::score::abbreviates(acr, &full.tokens)
             {
-                stats
-                    .acronyms
-                    .entry(acr.clone())
-                    .or_default()
-                    .insert(first.cluster_of[c as usize]);
+                stats.add_owner(acr, first.cluster_of[c as usize]);
             }
         }
     }

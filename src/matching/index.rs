@@ -14,20 +14,52 @@ pub const RARE_TOKENS: usize = 3;
 /// Candidates returned for one query, at most.
 pub const MAX_CANDIDATES: usize = 40;
 
+/// Postings under a whole-name key, filed by a 64-bit hash of the key
+/// rather than a copy of it: a million names have millions of such keys.
+/// Two keys sharing a hash (about one chance in a million million at that
+/// size) would only add candidates, which scoring then judges.
+type Hashed = HashMap<u64, Vec<u32>>;
+
+/// The hash a whole-name key is filed under (SipHash with fixed keys:
+/// the same in every run).
+fn hashed(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
 #[derive(Default)]
 pub struct Index {
     names: Vec<NameInfo>,
-    by_key: HashMap<String, Vec<u32>>,
-    by_fingerprint: HashMap<String, Vec<u32>>,
-    by_acronym: HashMap<String, Vec<u32>>,
-    by_translit: HashMap<String, Vec<u32>>,
+    by_key: Hashed,
+    by_fingerprint: Hashed,
+    by_acronym: Hashed,
+    by_translit: Hashed,
     by_canonical: HashMap<&'static str, Vec<u32>>,
-    by_joined: HashMap<String, Vec<u32>>,
+    by_joined: Hashed,
     /// First letter of the first word with the first letter of each later
     /// word: how a bare acronym ("BWI", "BROUK") finds its full name.
     by_acronym_shape: HashMap<(char, char), Vec<u32>>,
     by_token: HashMap<String, Vec<u32>>,
-    by_trigram: HashMap<String, Vec<u32>>,
+    /// Trigrams as [`trigram_codes`] packs them.
+    by_trigram: HashMap<u64, Vec<u32>>,
+}
+
+/// The trigrams of [`trigrams`], each packed into a number (three
+/// characters of 21 bits): no text allocated per trigram.
+pub fn trigram_codes(s: &str) -> Vec<u64> {
+    let mut chars: Vec<u64> = Vec::with_capacity(s.len() + 2);
+    chars.push(u64::from(' '));
+    chars.extend(s.chars().map(u64::from));
+    chars.push(u64::from(' '));
+    let mut out: Vec<u64> = chars
+        .windows(3)
+        .map(|w| (w[0] << 42) | (w[1] << 21) | w[2])
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 pub fn trigrams(s: &str) -> Vec<String> {
@@ -64,17 +96,17 @@ impl Index {
     /// Adds a name; returns its id in the index.
     pub fn add(&mut self, info: NameInfo) -> u32 {
         let id = self.names.len() as u32;
-        self.by_key.entry(info.key.clone()).or_default().push(id);
+        self.by_key.entry(hashed(&info.key)).or_default().push(id);
         self.by_fingerprint
-            .entry(info.fingerprint.clone())
+            .entry(hashed(&info.fingerprint))
             .or_default()
             .push(id);
         for a in info.all_acronyms() {
-            self.by_acronym.entry(a.clone()).or_default().push(id);
+            self.by_acronym.entry(hashed(a)).or_default().push(id);
         }
         if !info.translit.is_empty() {
             self.by_translit
-                .entry(info.translit.clone())
+                .entry(hashed(&info.translit))
                 .or_default()
                 .push(id);
         }
@@ -82,7 +114,7 @@ impl Index {
             self.by_canonical.entry(c).or_default().push(id);
         }
         self.by_joined
-            .entry(info.joined.clone())
+            .entry(hashed(&info.joined))
             .or_default()
             .push(id);
         if !info.is_acronym && info.tokens.len() <= 8 {
@@ -106,7 +138,7 @@ impl Index {
         for t in toks {
             self.by_token.entry(t).or_default().push(id);
         }
-        for g in trigrams(&info.fingerprint) {
+        for g in trigram_codes(&info.fingerprint) {
             self.by_trigram.entry(g).or_default().push(id);
         }
         self.names.push(info);
@@ -130,22 +162,26 @@ impl Index {
                 }
             }
         };
-        bump(self.by_key.get(&q.key), 100.0, &mut score);
-        bump(self.by_fingerprint.get(&q.fingerprint), 50.0, &mut score);
-        bump(self.by_translit.get(&q.translit), 20.0, &mut score);
-        bump(self.by_joined.get(&q.joined), 20.0, &mut score);
+        bump(self.by_key.get(&hashed(&q.key)), 100.0, &mut score);
+        bump(
+            self.by_fingerprint.get(&hashed(&q.fingerprint)),
+            50.0,
+            &mut score,
+        );
+        bump(self.by_translit.get(&hashed(&q.translit)), 20.0, &mut score);
+        bump(self.by_joined.get(&hashed(&q.joined)), 20.0, &mut score);
         if let Some(c) = q.canonical {
             bump(self.by_canonical.get(c), 60.0, &mut score);
         }
         // An acronym finds the names it abbreviates; a name finds the bare
         // acronyms of itself.
         for a in q.all_acronyms() {
-            bump(self.by_acronym.get(a), 10.0, &mut score);
-            bump(self.by_key.get(a), 10.0, &mut score);
+            bump(self.by_acronym.get(&hashed(a)), 10.0, &mut score);
+            bump(self.by_key.get(&hashed(a)), 10.0, &mut score);
         }
         if q.is_acronym {
             for a in &q.printed_acronyms {
-                bump(self.by_acronym.get(a), 30.0, &mut score);
+                bump(self.by_acronym.get(&hashed(a)), 30.0, &mut score);
                 let cs: Vec<char> = a.chars().collect();
                 if cs.len() >= 3 {
                     bump(self.by_acronym_shape.get(&(cs[0], cs[1])), 2.0, &mut score);
@@ -170,7 +206,7 @@ impl Index {
         }
         // Trigrams catch a typo in a name's only distinctive word.
         if score.len() < MAX_CANDIDATES {
-            let grams = trigrams(&q.fingerprint);
+            let grams = trigram_codes(&q.fingerprint);
             let mut shared: HashMap<u32, usize> = HashMap::default();
             for g in &grams {
                 if let Some(ids) = self.by_trigram.get(g) {
@@ -196,13 +232,36 @@ impl Index {
             ranked.truncate(MAX_CANDIDATES);
         }
         ranked.sort_by(order);
-        ranked.into_iter().map(|(id, _)| id).collect()
+        // A new list, not the ranked one reused: that allocation holds
+        // every name scored, at four times the size (a million names' lists
+        // of candidates are kept at once).
+        let mut out = Vec::with_capacity(ranked.len());
+        out.extend(ranked.iter().map(|&(id, _)| id));
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trigram_codes_are_the_trigrams_one_for_one() {
+        for s in ["karen youth", "aaaa", "", "منظمة العفو", "ñandú ñandú"] {
+            let text = trigrams(s);
+            let codes = trigram_codes(s);
+            assert_eq!(text.len(), codes.len(), "{s}");
+            let unpack = |c: u64| -> String {
+                [c >> 42, (c >> 21) & 0x1f_ffff, c & 0x1f_ffff]
+                    .iter()
+                    .map(|&x| char::from_u32(x as u32).unwrap())
+                    .collect()
+            };
+            let mut back: Vec<String> = codes.into_iter().map(unpack).collect();
+            back.sort();
+            assert_eq!(back, text, "{s}");
+        }
+    }
 
     #[test]
     fn finds_variants_acronyms_and_typos() {

@@ -6,8 +6,6 @@
 //! tolerated; a strict subset is never identical; a name in another script
 //! merges only through the alias table or an acronym.
 
-use std::collections::HashMap;
-
 use super::keys::{is_place, token_country, NameInfo};
 use crate::data::country_code;
 
@@ -654,12 +652,50 @@ fn compare_with(a: &NameInfo, b: &NameInfo, ctx: &dyn Context, explain: bool) ->
 /// `dedupe`: token document frequencies and acronym owners.
 pub struct Stats {
     pub df: super::fast::FastMap<String, usize>,
-    pub acronyms: HashMap<String, std::collections::HashSet<usize>>,
-    /// Owners by printed acronym or initials only.
-    pub exact_acronyms: HashMap<String, std::collections::HashSet<usize>>,
+    /// Organizations each acronym belongs to (printed with a name, its
+    /// initials, or as `cluster` adds, the word beginnings of one).
+    pub acronyms: super::fast::FastMap<String, Owners>,
+    /// Owners by printed acronym or initials only, when `acronyms` has
+    /// been added to (`None`: the same as `acronyms`).
+    pub exact_acronyms: Option<super::fast::FastMap<String, Owners>>,
     pub n: usize,
     /// While organizations are not known yet, no acronym counts as unique.
     pub acronyms_unknown: bool,
+}
+
+/// A set of organizations (most acronyms have one, held without a heap
+/// allocation: a registry of a million names has millions of acronyms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Owners {
+    #[default]
+    None,
+    One(usize),
+    Many(super::fast::FastSet<usize>),
+}
+
+impl Owners {
+    pub fn insert(&mut self, owner: usize) {
+        match self {
+            Owners::None => *self = Owners::One(owner),
+            Owners::One(o) if *o == owner => {}
+            Owners::One(o) => *self = Owners::Many([*o, owner].into_iter().collect()),
+            Owners::Many(set) => {
+                set.insert(owner);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Owners::None => 0,
+            Owners::One(_) => 1,
+            Owners::Many(set) => set.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Stats {
@@ -667,11 +703,10 @@ impl Stats {
     /// an organization's several forms count once for acronym uniqueness.
     pub fn new(names: &[NameInfo], owner: &[usize]) -> Stats {
         let mut df: super::fast::FastMap<String, usize> = Default::default();
-        let mut acronyms: HashMap<String, std::collections::HashSet<usize>> = HashMap::new();
+        let mut acronyms: super::fast::FastMap<String, Owners> = Default::default();
         for (i, n) in names.iter().enumerate() {
-            let mut seen = std::collections::HashSet::new();
-            for t in &n.tokens {
-                if seen.insert(t) {
+            for (k, t) in n.tokens.iter().enumerate() {
+                if !n.tokens[..k].contains(t) {
                     *df.entry(t.clone()).or_default() += 1;
                 }
             }
@@ -681,16 +716,32 @@ impl Stats {
                 continue;
             }
             for a in n.printed_acronyms.iter().chain(n.initialisms.iter()) {
-                acronyms.entry(a.clone()).or_default().insert(owner[i]);
+                match acronyms.get_mut(a) {
+                    Some(o) => o.insert(owner[i]),
+                    None => {
+                        acronyms.insert(a.clone(), Owners::One(owner[i]));
+                    }
+                }
             }
         }
         Stats {
             df,
-            exact_acronyms: acronyms.clone(),
             acronyms,
+            exact_acronyms: None,
             n: names.len(),
             acronyms_unknown: false,
         }
+    }
+
+    /// Adds an owner to an acronym beyond the printed and initial ones.
+    pub fn add_owner(&mut self, acronym: &str, owner: usize) {
+        if self.exact_acronyms.is_none() {
+            self.exact_acronyms = Some(self.acronyms.clone());
+        }
+        self.acronyms
+            .entry(acronym.to_string())
+            .or_default()
+            .insert(owner);
     }
 }
 
@@ -705,13 +756,17 @@ impl Context for Stats {
         if self.acronyms_unknown {
             return usize::MAX;
         }
-        self.acronyms.get(acronym).map_or(0, |s| s.len())
+        self.acronyms.get(acronym).map_or(0, Owners::len)
     }
     fn exact_acronym_owners(&self, acronym: &str) -> usize {
         if self.acronyms_unknown {
             return usize::MAX;
         }
-        self.exact_acronyms.get(acronym).map_or(0, |s| s.len())
+        self.exact_acronyms
+            .as_ref()
+            .unwrap_or(&self.acronyms)
+            .get(acronym)
+            .map_or(0, Owners::len)
     }
 }
 

@@ -568,13 +568,18 @@ impl Store {
     /// Scores every alias against its candidates under the current rules.
     fn scored_pairs(&self) -> Result<Scored, StoreError> {
         let aliases = alias_records(&self.conn)?;
+        // Names are prepared on every CPU, then filed in order.
+        let infos = crate::matching::fast::par_map(
+            aliases.len(),
+            |i| {
+                let a = &aliases[i];
+                NameInfo::new(&a.name, a.acronym.as_deref(), a.country.as_deref())
+            },
+            &|_| {},
+        );
         let mut index = Index::new();
-        for a in &aliases {
-            index.add(NameInfo::new(
-                &a.name,
-                a.acronym.as_deref(),
-                a.country.as_deref(),
-            ));
+        for info in infos {
+            index.add(info);
         }
         let owner: Vec<usize> = aliases.iter().map(|a| a.org_id as usize).collect();
         let stats = Stats::new(index.names(), &owner);
@@ -679,16 +684,20 @@ impl Store {
         let groups = org_groups(&orgs_only, |i| aliases[i].org_id, |i| c.cluster_of[i]);
         // What can keep two organizations of a group apart: a person's
         // "different" on two of their names, or two printed countries.
-        let mut org_keys: HashMap<i64, Vec<&str>> = HashMap::new();
-        let mut org_countries: HashMap<i64, HashSet<&str>> = HashMap::new();
+        // Only the organizations of groups are kept, as owned text: the
+        // index and the clustering are let go before the merges' writes.
+        let in_groups: HashSet<i64> = groups.iter().flatten().copied().collect();
+        let mut org_keys: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut org_countries: HashMap<i64, HashSet<String>> = HashMap::new();
         for &i in &orgs_only {
-            org_keys
-                .entry(aliases[i].org_id)
-                .or_default()
-                .push(infos[i].key.as_str());
-            let cs = org_countries.entry(aliases[i].org_id).or_default();
+            let org = aliases[i].org_id;
+            if !in_groups.contains(&org) {
+                continue;
+            }
+            org_keys.entry(org).or_default().push(infos[i].key.clone());
+            let cs = org_countries.entry(org).or_default();
             if let Some(c) = &infos[i].country {
-                cs.insert(c.as_str());
+                cs.insert(c.clone());
             }
         }
         // Why each pair of organizations merged: the first of their names'
@@ -707,22 +716,32 @@ impl Store {
                 e.insert((v, s.reasons.join("; ")));
             }
         }
+        drop(c);
+        drop(stats);
+        drop(index);
+        drop(aliases);
+        // The memory just let go stays the process's; the merges' writes
+        // get a small page cache rather than the usual 512 MB on top of it.
+        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
         let tx = self.conn.transaction()?;
         for orgs in groups {
             let keep = orgs[0];
-            let mut keys: Vec<&str> = org_keys[&keep].clone();
-            let mut countries: HashSet<&str> = org_countries[&keep].clone();
+            let mut keys: Vec<&str> = org_keys[&keep].iter().map(String::as_str).collect();
+            let mut countries: HashSet<&str> =
+                org_countries[&keep].iter().map(String::as_str).collect();
             for &other in &orgs[1..] {
                 let (ok, oc) = (&org_keys[&other], &org_countries[&other]);
                 let judged = !j.different.is_empty()
                     && keys.iter().any(|a| ok.iter().any(|b| j.is_different(a, b)));
-                if judged || (!countries.is_empty() && !oc.is_empty() && countries.is_disjoint(oc))
-                {
+                let apart = !countries.is_empty()
+                    && !oc.is_empty()
+                    && oc.iter().all(|c| !countries.contains(c.as_str()));
+                if judged || apart {
                     report.kept_apart += 1;
                     continue;
                 }
-                keys.extend(ok.iter().copied());
-                countries.extend(oc.iter().copied());
+                keys.extend(ok.iter().map(String::as_str));
+                countries.extend(oc.iter().map(String::as_str));
                 let (score, reason) = why.get(&(keep, other)).cloned().unwrap_or((
                     0.0,
                     "joined through names of other organizations in its group".into(),
@@ -738,6 +757,8 @@ impl Store {
         } else {
             tx.commit()?;
         }
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_KIB))?;
         Ok(report)
     }
 

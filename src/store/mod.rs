@@ -235,6 +235,9 @@ pub struct UpdateSummary {
 /// failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// SQLite's page cache: up to 512 MB (a negative size is in KiB).
+pub(crate) const CACHE_KIB: i64 = -524_288;
+
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 impl Store {
@@ -269,7 +272,9 @@ impl Store {
         // blocking keys, signatures): SQLite's default 2 MB page cache
         // sends most of it through system calls. Up to 512 MB of cache,
         // taken only as pages are read, and temporary tables in memory.
-        conn.execute_batch("PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;")?;
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = {CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        ))?;
         // The same few statements run millions of times in an import: keep
         // them all prepared, and never re-plan one because a bound value
         // changed (SQLite's statistics build would re-prepare it on every
@@ -1109,7 +1114,7 @@ fn evidence(conn: &Connection, org_id: i64) -> Result<Evidence, StoreError> {
     }
     let mut st = conn.prepare_cached(
         // Only signatures with a note or a heading carry a clue.
-        "SELECT letter_id, note, section, name_as_printed FROM signatures
+        "SELECT letter_id, note, section, name_as_printed FROM signatures INDEXED BY signatures_clues
          WHERE org_id = ?1 AND (note IS NOT NULL OR section IS NOT NULL)
          ORDER BY letter_id, position, id",
     )?;
