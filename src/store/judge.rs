@@ -677,27 +677,23 @@ impl Store {
             .iter()
             .filter(|(a, b, _)| aliases[*a].org_id != aliases[*b].org_id)
             .count();
-        // Organizations that share a cluster join; so, through an
-        // organization whose names fell in several clusters (they are one
-        // body's names already), do those clusters' organizations. Each
-        // group merges into its oldest.
-        let groups = org_groups(&orgs_only, |i| aliases[i].org_id, |i| c.cluster_of[i]);
-        // What can keep two organizations of a group apart: a person's
-        // "different" on two of their names, or two printed countries.
-        // Only the organizations of groups are kept, as owned text: the
+        // Each cluster's organizations (two or more), in order of their
+        // oldest. What can keep two organizations apart: a person's
+        // "different" on two of their names, or two printed countries; it
+        // is kept as owned text for those organizations only, since the
         // index and the clustering are let go before the merges' writes.
-        let in_groups: HashSet<i64> = groups.iter().flatten().copied().collect();
-        let mut org_keys: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut org_countries: HashMap<i64, HashSet<String>> = HashMap::new();
+        let clusters = multi_org_clusters(&orgs_only, |i| aliases[i].org_id, |i| c.cluster_of[i]);
+        let in_clusters: HashSet<i64> = clusters.iter().flatten().copied().collect();
+        let mut facts: HashMap<i64, OrgFacts> = HashMap::new();
         for &i in &orgs_only {
             let org = aliases[i].org_id;
-            if !in_groups.contains(&org) {
+            if !in_clusters.contains(&org) {
                 continue;
             }
-            org_keys.entry(org).or_default().push(infos[i].key.clone());
-            let cs = org_countries.entry(org).or_default();
+            let f = facts.entry(org).or_default();
+            f.keys.push(infos[i].key.clone());
             if let Some(c) = &infos[i].country {
-                cs.insert(c.clone());
+                f.countries.insert(c.clone());
             }
         }
         // Why each pair of organizations merged: the first of their names'
@@ -720,45 +716,24 @@ impl Store {
         drop(stats);
         drop(index);
         drop(aliases);
+        // Organizations that share a cluster join, and so, through an
+        // organization whose names fell in several clusters (they are one
+        // body's names already), do those clusters' organizations; each
+        // join is refused when the two sides' facts forbid it, so an
+        // organization kept out links nothing. Each group merges into its
+        // oldest.
+        let (groups, kept_apart) = join_groups(clusters, facts, &j);
+        report.kept_apart = kept_apart;
         // The memory just let go stays the process's; the merges' writes
-        // get a small page cache rather than the usual 512 MB on top of it.
+        // get a small page cache rather than the usual 512 MB on top of it,
+        // and the usual size comes back however the writes end.
         self.conn.execute_batch("PRAGMA cache_size = -65536")?;
-        let tx = self.conn.transaction()?;
-        for orgs in groups {
-            let keep = orgs[0];
-            let mut keys: Vec<&str> = org_keys[&keep].iter().map(String::as_str).collect();
-            let mut countries: HashSet<&str> =
-                org_countries[&keep].iter().map(String::as_str).collect();
-            for &other in &orgs[1..] {
-                let (ok, oc) = (&org_keys[&other], &org_countries[&other]);
-                let judged = !j.different.is_empty()
-                    && keys.iter().any(|a| ok.iter().any(|b| j.is_different(a, b)));
-                let apart = !countries.is_empty()
-                    && !oc.is_empty()
-                    && oc.iter().all(|c| !countries.contains(c.as_str()));
-                if judged || apart {
-                    report.kept_apart += 1;
-                    continue;
-                }
-                keys.extend(ok.iter().map(String::as_str));
-                countries.extend(oc.iter().map(String::as_str));
-                let (score, reason) = why.get(&(keep, other)).cloned().unwrap_or((
-                    0.0,
-                    "joined through names of other organizations in its group".into(),
-                ));
-                if !dry_run {
-                    merge_tx(&tx, keep, other, &format!("dedupe: {reason}"))?;
-                }
-                report.merges.push((keep, other, score, reason));
-            }
-        }
-        if dry_run {
-            tx.rollback()?;
-        } else {
-            tx.commit()?;
-        }
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_KIB))?;
+        let written = merge_groups(&mut self.conn, &groups, &why, dry_run, &mut report);
+        let restored = self
+            .conn
+            .execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_KIB));
+        written?;
+        restored?;
         Ok(report)
     }
 
@@ -820,15 +795,63 @@ impl Store {
     }
 }
 
-/// The organizations of items (`org(i)`) that share a cluster
-/// (`cluster(i)`), joined through organizations found in several: groups
-/// of two or more, each sorted (its oldest first), in order of their
-/// oldest.
-fn org_groups(
+/// What can keep an organization out of a group: its names' keys (for
+/// "different" judgements) and the countries printed with them.
+#[derive(Default)]
+struct OrgFacts {
+    keys: Vec<String>,
+    countries: HashSet<String>,
+}
+
+impl OrgFacts {
+    /// True when a judgement or two printed countries keep these apart.
+    fn forbid(&self, other: &OrgFacts, j: &Judgements) -> bool {
+        let judged = !j.different.is_empty()
+            && self
+                .keys
+                .iter()
+                .any(|a| other.keys.iter().any(|b| j.is_different(a, b)));
+        let countries = !self.countries.is_empty()
+            && !other.countries.is_empty()
+            && self.countries.is_disjoint(&other.countries);
+        judged || countries
+    }
+}
+
+/// The organizations of items (`org(i)`) by cluster (`cluster(i)`): each
+/// cluster that holds two or more, its organizations sorted, the clusters
+/// in order of their oldest organization.
+fn multi_org_clusters(
     items: &[usize],
     org: impl Fn(usize) -> i64,
     cluster: impl Fn(usize) -> usize,
 ) -> Vec<Vec<i64>> {
+    let mut by_cluster: HashMap<usize, Vec<i64>> = HashMap::new();
+    for &i in items {
+        by_cluster.entry(cluster(i)).or_default().push(org(i));
+    }
+    let mut out: Vec<Vec<i64>> = by_cluster
+        .into_values()
+        .filter_map(|mut v| {
+            v.sort_unstable();
+            v.dedup();
+            (v.len() > 1).then_some(v)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Joins each cluster's organizations into groups, one organization at a
+/// time into the group of the cluster's oldest, unless the two groups'
+/// facts forbid it (a group's facts are its organizations' together).
+/// Returns the groups of two or more, each sorted (its oldest first, the
+/// one the others merge into), and how many joins were refused.
+fn join_groups(
+    clusters: Vec<Vec<i64>>,
+    mut facts: HashMap<i64, OrgFacts>,
+    j: &Judgements,
+) -> (Vec<Vec<i64>>, usize) {
     fn find(parent: &mut HashMap<i64, i64>, x: i64) -> i64 {
         let mut r = x;
         while let Some(&p) = parent.get(&r) {
@@ -846,14 +869,32 @@ fn org_groups(
         r
     }
     let mut parent: HashMap<i64, i64> = HashMap::new();
-    let mut first_of_cluster: HashMap<usize, i64> = HashMap::new();
-    for &i in items {
-        let o = org(i);
-        parent.entry(o).or_insert(o);
-        let f = *first_of_cluster.entry(cluster(i)).or_insert(o);
-        let (a, b) = (find(&mut parent, f), find(&mut parent, o));
-        if a != b {
-            parent.insert(a.max(b), a.min(b));
+    let mut refused = 0;
+    for orgs in &clusters {
+        for &o in orgs {
+            parent.entry(o).or_insert(o);
+        }
+        for &o in &orgs[1..] {
+            let (a, b) = (find(&mut parent, orgs[0]), find(&mut parent, o));
+            if a == b {
+                continue;
+            }
+            let forbidden = match (facts.get(&a), facts.get(&b)) {
+                (Some(x), Some(y)) => x.forbid(y, j),
+                _ => false,
+            };
+            if forbidden {
+                refused += 1;
+                continue;
+            }
+            // The older root stays root and takes the other's facts.
+            let (root, child) = (a.min(b), a.max(b));
+            parent.insert(child, root);
+            if let Some(moved) = facts.remove(&child) {
+                let f = facts.entry(root).or_default();
+                f.keys.extend(moved.keys);
+                f.countries.extend(moved.countries);
+            }
         }
     }
     let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
@@ -862,14 +903,46 @@ fn org_groups(
         let r = find(&mut parent, o);
         groups.entry(r).or_default().push(o);
     }
-    groups
+    let groups = groups
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|mut g| {
             g.sort_unstable();
             g
         })
-        .collect()
+        .collect();
+    (groups, refused)
+}
+
+/// Merges each group into its oldest organization in one transaction
+/// (rolled back on a dry run), recording each merge in the report.
+fn merge_groups(
+    conn: &mut Connection,
+    groups: &[Vec<i64>],
+    why: &HashMap<(i64, i64), (f64, String)>,
+    dry_run: bool,
+    report: &mut DedupeReport,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    for orgs in groups {
+        let keep = orgs[0];
+        for &other in &orgs[1..] {
+            let (score, reason) = why.get(&(keep, other)).cloned().unwrap_or((
+                0.0,
+                "joined through names of other organizations in its group".into(),
+            ));
+            if !dry_run {
+                merge_tx(&tx, keep, other, &format!("dedupe: {reason}"))?;
+            }
+            report.merges.push((keep, other, score, reason));
+        }
+    }
+    if dry_run {
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 fn j_unsure(conn: &Connection, a: &str, b: &str) -> Result<bool, StoreError> {

@@ -190,6 +190,57 @@ fn dedupe_joins_clusters_through_an_organization_with_names_in_both() {
 }
 
 #[test]
+fn an_organization_kept_out_of_a_group_links_nothing() {
+    let env = Env::new();
+    import(&env, &letter("One", &["Karen Youth Organization"]));
+    import(&env, &letter("Two", &["Mon Women's Organization"]));
+    import(
+        &env,
+        &letter("Three", &["Human Rights Foundation of Monland"]),
+    );
+    let (kyo, mwo, hurfom) = (org_of(&env, 1, 1), org_of(&env, 2, 1), org_of(&env, 3, 1));
+    for name in [
+        "Karen Youth Organisation",
+        "Human Rights Foundation of Mon Land",
+    ] {
+        let out = env.run(&["alias", "add", &mwo, name]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    // A person says the first two are different organizations.
+    let path = env.path("decisions.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "org_a,org_b,name_a,name_b,decision\n{kyo},{mwo},Karen Youth Organization,Mon Women's Organization,different\n"
+        ),
+    )
+    .unwrap();
+    let out = env.run(&["review", "--apply", path.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = env.run(&["dedupe", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let merges: Vec<(String, String)> = Env::csv_rows(&out.stdout)
+        .iter()
+        .map(|r| (r["kept"].clone(), r["merged"].clone()))
+        .collect();
+    // The third joins the second, whose name it shares; nothing joins the
+    // first, which shares a name only with the one kept apart from it.
+    assert_eq!(
+        merges,
+        vec![(mwo.clone(), hurfom.clone())],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("1 organization(s) kept out"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(org_of(&env, 1, 1), kyo);
+    assert_eq!(org_of(&env, 3, 1), mwo);
+}
+
+#[test]
 fn undo_restores_the_exact_earlier_state() {
     let env = Env::new();
     import(
