@@ -34,7 +34,6 @@ pub struct Tables {
     pub inline_cues: Vec<String>,
     /// City name (folded) -> the countries that have a city of that name.
     pub count_nouns: HashSet<String>,
-    pub honorifics: HashSet<String>,
     pub months: HashMap<String, u32>,
     /// Country name (any language, any listed form) -> ISO alpha-2 code.
     pub countries: HashMap<String, &'static str>,
@@ -56,6 +55,7 @@ const MONTHS: &str = include_str!("../data/months.csv");
 pub(crate) const COUNTRIES: &str = include_str!("../data/countries.csv");
 pub(crate) const SUBDIVISIONS: &str = include_str!("../data/subdivisions.csv");
 pub(crate) const CITIES: &str = include_str!("../data/cities.csv");
+pub(crate) const ORG_TYPES: &str = include_str!("../data/org_types.csv");
 
 /// Rows of a bundled CSV file, header skipped. The files are ours and
 /// checked by tests, so a malformed row is a build defect: it is skipped
@@ -144,7 +144,6 @@ fn load() -> Tables {
         }
     }
     let count_nouns = rows(COUNT_NOUNS).map(|r| name_key(r[0])).collect();
-    let honorifics = rows(HONORIFICS).map(|r| name_key(r[0])).collect();
     let mut months = HashMap::new();
     for r in rows(MONTHS) {
         if let [name, m, _] = r[..] {
@@ -182,7 +181,6 @@ fn load() -> Tables {
         weak_headers: weak,
         inline_cues: inline,
         count_nouns,
-        honorifics,
         months,
         countries,
         country_codes,
@@ -242,8 +240,13 @@ pub fn has_weak_header(key: &str) -> bool {
         .any(|p| padded.contains(&format!(" {p} ")))
 }
 
+/// True for a title printed before a person's name ("Dr.", "Prof.").
+/// Apart from [`tables`]: reading one name (`signed-by NAME`) needs this
+/// table and no other.
 pub fn is_honorific(word: &str) -> bool {
-    tables().honorifics.contains(&name_key(word))
+    static T: OnceLock<HashSet<String>> = OnceLock::new();
+    T.get_or_init(|| rows(HONORIFICS).map(|r| name_key(r[0])).collect())
+        .contains(&name_key(word))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::OrgType;
 use crate::data::{rows, CITIES, COUNTRIES, SUBDIVISIONS};
 use crate::normalize::{clean, fold};
 
-const ORG_TYPES: &str = include_str!("../../data/org_types.csv");
+use crate::data::ORG_TYPES;
 const TAGS: &str = include_str!("../../data/tags.csv");
 const ETHNIC_GROUPS: &str = include_str!("../../data/ethnic_groups.csv");
 const DEMONYMS: &str = include_str!("../../data/demonyms.csv");

@@ -244,6 +244,22 @@ pub fn is_place(token: &str) -> bool {
     })
 }
 
+/// True when a token is one of the words organizations are named with
+/// ("foundation", "union", "league", "université"): the one-word terms of
+/// `data/org_types.csv`, folded as name tokens are.
+pub fn is_type_word(token: &str) -> bool {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            crate::data::rows(crate::data::ORG_TYPES)
+                .map(|r| name_key(r[0]))
+                .filter(|k| !k.is_empty() && !k.contains(' '))
+                .collect()
+        })
+        .contains(token)
+}
+
 /// The country a single token names, as [`country_code`] reads it.
 pub fn token_country(token: &str) -> Option<&'static str> {
     memo(&COUNTRIES, token, country_code)

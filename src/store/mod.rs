@@ -1149,7 +1149,13 @@ fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreErr
              org_type = CASE WHEN org_type_locked = 1 THEN org_type ELSE ?6 END,
              org_type_reason = CASE WHEN org_type_locked = 1 THEN org_type_reason ELSE ?7 END,
              tags = ?8
-         WHERE id = ?1",
+         WHERE id = ?1
+           -- An answer that has not changed writes nothing: no page of a
+           -- large registry is dirtied (and copied through the log) for it.
+           AND (focus_country IS NOT ?5 OR tags IS NOT ?8
+                OR (country_locked <> 1 AND (country IS NOT ?2 OR country_reason IS NOT ?3
+                                             OR country_confidence IS NOT ?4))
+                OR (org_type_locked <> 1 AND (org_type IS NOT ?6 OR org_type_reason IS NOT ?7)))",
     )?
     .execute(params![
         org_id,
