@@ -24,6 +24,19 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// [`Cell::as_text`], appended to `out`.
+    fn write_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        match self {
+            Cell::Null => {}
+            Cell::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Cell::Float(x) => out.push_str(&measure(*x)),
+            Cell::Text(s) => out.push_str(s),
+        }
+    }
+
     fn as_text(&self) -> String {
         match self {
             Cell::Null => String::new(),
@@ -187,9 +200,18 @@ impl Table {
     pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(&self.columns).map_err(csv_io)?;
+        // One buffer per column, reused from row to row.
+        let mut cells: Vec<String> = vec![String::new(); self.columns.len()];
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| csv_safe(&c.as_text()).into_owned()))
-                .map_err(csv_io)?;
+            for (buf, c) in cells.iter_mut().zip(row) {
+                buf.clear();
+                c.write_text(buf);
+            }
+            w.write_record(cells.iter().map(|t| match csv_safe(t) {
+                std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.as_bytes()),
+                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.into_bytes()),
+            }))
+            .map_err(csv_io)?;
         }
         w.flush()?;
         Ok(())

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use super::blocks;
 use super::cluster::Judgements;
-use super::fast::FastMap;
+use super::fast::{FastMap, FastSet};
 use super::keys::NameInfo;
 use super::score::{abbreviates, compare, Band, Context};
 use super::{Decision, Form, LookupError, Matcher, Owners, Registry};
@@ -40,6 +40,9 @@ struct State {
     token_df: FastMap<String, usize>,
     /// Organizations' name keys, read when a "different" judgement exists.
     org_keys: FastMap<i64, Vec<String>>,
+    /// Judgements are read per name key (the keys read so far) rather
+    /// than all at once: one name looked up in a registry of many judgements.
+    judged: Option<FastSet<String>>,
 }
 
 /// The registry as a scoring context for one query.
@@ -74,6 +77,10 @@ impl Context for Ctx<'_> {
 #[derive(Default)]
 pub struct Engine {
     state: RefCell<Option<State>>,
+    /// True once [`Matcher::prepare`] was told of an import's signers:
+    /// every judgement is then read at once. A single name (`signed-by
+    /// NAME`) reads only the judgements on its own key.
+    bulk: std::cell::Cell<bool>,
     /// Name keys of the import's signers, folded ahead on every CPU.
     keys: RefCell<FastMap<String, String>>,
 }
@@ -83,7 +90,14 @@ impl Engine {
         Engine::default()
     }
 
-    fn load(reg: &dyn Registry) -> Result<State, LookupError> {
+    fn load(reg: &dyn Registry, bulk: bool) -> Result<State, LookupError> {
+        if !bulk {
+            return Ok(State {
+                forms: reg.form_count()?,
+                judged: Some(FastSet::default()),
+                ..State::default()
+            });
+        }
         let judgements = reg.judgements()?;
         let mut same_partners: FastMap<String, Vec<String>> = FastMap::default();
         for (a, b) in &judgements.same {
@@ -100,6 +114,31 @@ impl Engine {
 }
 
 impl State {
+    /// Reads the judgements on `key` when they are read per key and these
+    /// have not been yet.
+    fn read_judgements(&mut self, reg: &dyn Registry, key: &str) -> Result<(), LookupError> {
+        let Some(judged) = self.judged.as_mut() else {
+            return Ok(());
+        };
+        if !judged.insert(key.to_string()) {
+            return Ok(());
+        }
+        let j = reg.judgements_about(key)?;
+        for (a, b) in &j.same {
+            self.same_partners
+                .entry(a.clone())
+                .or_default()
+                .push(b.clone());
+            self.same_partners
+                .entry(b.clone())
+                .or_default()
+                .push(a.clone());
+        }
+        self.judgements.same.extend(j.same);
+        self.judgements.different.extend(j.different);
+        Ok(())
+    }
+
     /// True when a person judged `key` different from a name of `org`.
     fn differs(&mut self, reg: &dyn Registry, org: i64, key: &str) -> Result<bool, LookupError> {
         if self.judgements.different.is_empty() {
@@ -166,7 +205,7 @@ impl State {
 impl Matcher for Engine {
     fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError> {
         if self.state.borrow().is_none() {
-            let s = Engine::load(reg)?;
+            let s = Engine::load(reg, self.bulk.get())?;
             *self.state.borrow_mut() = Some(s);
         }
         let mut guard = self.state.borrow_mut();
@@ -182,6 +221,7 @@ impl Matcher for Engine {
                 reason: "new: the name has no letters to compare".into(),
             });
         }
+        state.read_judgements(reg, &key)?;
         // A person's "same" first: the oldest organization holding a name
         // judged the same as this one.
         if let Some(partners) = state.same_partners.get(&key) {
@@ -314,6 +354,7 @@ impl Matcher for Engine {
     }
 
     fn prepare(&self, sigs: &[&Signatory]) {
+        self.bulk.set(true);
         let mut names: Vec<&str> = sigs.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();

@@ -118,6 +118,14 @@ pub trait Registry {
     fn judgements(&self) -> Result<cluster::Judgements, LookupError> {
         Ok(cluster::Judgements::default())
     }
+
+    /// People's decisions about the pairs that hold this name key.
+    fn judgements_about(&self, key: &str) -> Result<cluster::Judgements, LookupError> {
+        let mut j = self.judgements()?;
+        j.same.retain(|(a, b)| a == key || b == key);
+        j.different.retain(|(a, b)| a == key || b == key);
+        Ok(j)
+    }
 }
 
 /// A matcher's answer for one signer.

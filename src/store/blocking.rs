@@ -319,4 +319,11 @@ impl Registry for TxRegistry<'_> {
     fn judgements(&self) -> Result<crate::matching::cluster::Judgements, LookupError> {
         Ok(super::judge::load_judgements(self.tx)?)
     }
+
+    fn judgements_about(
+        &self,
+        key: &str,
+    ) -> Result<crate::matching::cluster::Judgements, LookupError> {
+        Ok(super::judge::judgements_about(self.tx, key)?)
+    }
 }

@@ -113,9 +113,26 @@ pub(crate) fn alias_records(conn: &Connection) -> Result<Vec<AliasRecord>, Store
 }
 
 pub(crate) fn load_judgements(conn: &Connection) -> Result<Judgements, StoreError> {
+    judgements_where(conn, "SELECT key_a, key_b, verdict FROM judgements", [])
+}
+
+/// The judgements on pairs that hold `key`.
+pub(crate) fn judgements_about(conn: &Connection, key: &str) -> Result<Judgements, StoreError> {
+    judgements_where(
+        conn,
+        "SELECT key_a, key_b, verdict FROM judgements WHERE key_a = ?1 OR key_b = ?1",
+        [key],
+    )
+}
+
+fn judgements_where<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    p: P,
+) -> Result<Judgements, StoreError> {
     let mut j = Judgements::default();
-    let mut st = conn.prepare("SELECT key_a, key_b, verdict FROM judgements")?;
-    for r in st.query_map([], |r| {
+    let mut st = conn.prepare_cached(sql)?;
+    for r in st.query_map(p, |r| {
         Ok((
             r.get::<_, String>("key_a")?,
             r.get::<_, String>("key_b")?,

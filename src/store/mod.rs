@@ -115,7 +115,6 @@ pub struct SignatureRow {
     pub affiliation: Option<String>,
     pub section: Option<String>,
     pub line: i64,
-    pub raw_text: String,
     pub match_reason: String,
 }
 
@@ -411,7 +410,12 @@ impl Store {
 
     /// A letter's signatures in printed order.
     pub fn signatures(&self, letter_id: i64) -> Result<Vec<SignatureRow>, StoreError> {
-        if self.letter(letter_id)?.is_none() {
+        let exists: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM letters WHERE id = ?1)",
+            [letter_id],
+            |r| r.get(0),
+        )?;
+        if !exists {
             return Err(StoreError::NoLetter(letter_id));
         }
         signatures_where(&self.conn, "s.letter_id = ?1", [letter_id])
@@ -474,8 +478,7 @@ impl Store {
             "SELECT s.letter_id, l.date, l.title, s.position, s.name_as_printed, s.status
              FROM signatures s INDEXED BY signatures_by_org
              JOIN letters l INDEXED BY letters_brief ON l.id = s.letter_id
-             WHERE s.org_id = ?1
-             ORDER BY l.date, s.letter_id, s.position",
+             WHERE s.org_id = ?1",
         )?;
         let rows = st.query_map([org_id], |r| {
             Ok((
@@ -491,7 +494,13 @@ impl Store {
                 },
             ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows: Vec<(LetterBrief, SignedAs)> = rows.collect::<Result<_, _>>()?;
+        // Sorted here: SQLite would build a temporary b-tree of every row.
+        // Undated letters first, as SQLite orders NULL.
+        rows.sort_by(|a, b| {
+            (&a.0.date, a.0.letter_id, a.1.position).cmp(&(&b.0.date, b.0.letter_id, b.1.position))
+        });
+        Ok(rows)
     }
 
     /// Organizations matching a filter, most active first.
@@ -1215,7 +1224,7 @@ const SIG_SELECT: &str =
     "SELECT s.letter_id, s.position, s.name_as_printed, s.org_id, o.name AS org_name,
         o.acronym, o.kind, o.country, o.org_type, s.status, s.added_on, s.withdrawn_on,
         s.note, s.affiliation, s.section,
-        s.line, s.raw_text, s.match_reason
+        s.line, s.match_reason
      FROM signatures s JOIN organizations o ON o.id = s.org_id";
 
 /// A row of [`SIG_SELECT`], by column position (its order, which a test
@@ -1239,8 +1248,7 @@ fn signature_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SignatureRow> {
         affiliation: r.get(13)?,
         section: r.get(14)?,
         line: r.get(15)?,
-        raw_text: r.get(16)?,
-        match_reason: r.get(17)?,
+        match_reason: r.get(16)?,
     })
 }
 
@@ -1302,7 +1310,6 @@ mod tests {
                 "affiliation",
                 "section",
                 "line",
-                "raw_text",
                 "match_reason",
             ]
         );

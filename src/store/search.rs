@@ -238,6 +238,39 @@ mod tests {
         assert_eq!(ids(&s, "wlb"), Vec::<i64>::new());
     }
 
+    /// One name looked up reads only the judgements on its own key, and
+    /// still follows them: a "same" sends it to the other name's
+    /// organization, a "different" keeps it from its own exact key.
+    #[test]
+    fn resolving_one_name_follows_judgements_on_its_key() {
+        use crate::matching::engine::Engine;
+        use crate::store::judge::Verdict;
+        let mut s = store();
+        let matched = |s: &Store, name: &str| match s.resolve_org(name, &Engine::new()).unwrap() {
+            Resolution::Matched { org, .. } => Some(org.org_id),
+            _ => None,
+        };
+        assert_eq!(matched(&s, "Clean Water Alliance"), Some(1));
+        s.judge(
+            "Women's League of Burma",
+            "WLB Sisters",
+            Verdict::Same,
+            None,
+        )
+        .unwrap();
+        assert_eq!(matched(&s, "WLB Sisters"), Some(2));
+        // A person said the two printed forms of organization 1 are two
+        // organizations: the name no longer matches it on its exact key.
+        s.judge(
+            "Clean Water Alliance",
+            "Clean-Water Alliance of the Delta",
+            Verdict::Different,
+            None,
+        )
+        .unwrap();
+        assert_eq!(matched(&s, "Clean Water Alliance"), None);
+    }
+
     #[test]
     fn resolve_uses_the_matcher_then_search() {
         let s = store();
