@@ -14,6 +14,17 @@ pub const RARE_TOKENS: usize = 3;
 /// Candidates returned for one query, at most.
 pub const MAX_CANDIDATES: usize = 40;
 
+/// Entries a query's working tables keep room for between queries.
+const SCRATCH_ROOM: usize = 4_096;
+
+type Scratch = (HashMap<u32, f64>, HashMap<u32, usize>, Vec<(u32, f64)>);
+
+thread_local! {
+    /// Each thread's working tables for [`Index::candidates`]: grown once,
+    /// not rebuilt (and rehashed as they grow) for every query.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// Postings under a whole-name key, filed by a 64-bit hash of the key
 /// rather than a copy of it: a million names have millions of such keys.
 /// Two keys sharing a hash (about one chance in a million million at that
@@ -152,7 +163,29 @@ impl Index {
 
     /// Candidate ids for a name, best first, at most [`MAX_CANDIDATES`].
     pub fn candidates(&self, q: &NameInfo) -> Vec<u32> {
-        let mut score: HashMap<u32, f64> = HashMap::default();
+        SCRATCH.with(|s| {
+            let (score, shared, ranked) = &mut *s.borrow_mut();
+            let out = self.candidates_in(q, score, shared, ranked);
+            // Kept for the next query, unless one query made them large:
+            // clearing costs what they hold room for.
+            score.shrink_to(SCRATCH_ROOM);
+            shared.shrink_to(SCRATCH_ROOM);
+            ranked.shrink_to(SCRATCH_ROOM);
+            out
+        })
+    }
+
+    /// [`Index::candidates`] with the working tables given, empty.
+    fn candidates_in(
+        &self,
+        q: &NameInfo,
+        score: &mut HashMap<u32, f64>,
+        shared: &mut HashMap<u32, usize>,
+        ranked: &mut Vec<(u32, f64)>,
+    ) -> Vec<u32> {
+        score.clear();
+        shared.clear();
+        ranked.clear();
         let bump = |ids: Option<&Vec<u32>>, w: f64, score: &mut HashMap<u32, f64>| {
             if let Some(ids) = ids {
                 if ids.len() <= MAX_POSTING {
@@ -162,33 +195,33 @@ impl Index {
                 }
             }
         };
-        bump(self.by_key.get(&hashed(&q.key)), 100.0, &mut score);
+        bump(self.by_key.get(&hashed(&q.key)), 100.0, score);
         bump(
             self.by_fingerprint.get(&hashed(&q.fingerprint)),
             50.0,
-            &mut score,
+            score,
         );
-        bump(self.by_translit.get(&hashed(&q.translit)), 20.0, &mut score);
-        bump(self.by_joined.get(&hashed(&q.joined)), 20.0, &mut score);
+        bump(self.by_translit.get(&hashed(&q.translit)), 20.0, score);
+        bump(self.by_joined.get(&hashed(&q.joined)), 20.0, score);
         if let Some(c) = q.canonical {
-            bump(self.by_canonical.get(c), 60.0, &mut score);
+            bump(self.by_canonical.get(c), 60.0, score);
         }
         // An acronym finds the names it abbreviates; a name finds the bare
         // acronyms of itself.
         for a in q.all_acronyms() {
-            bump(self.by_acronym.get(&hashed(a)), 10.0, &mut score);
-            bump(self.by_key.get(&hashed(a)), 10.0, &mut score);
+            bump(self.by_acronym.get(&hashed(a)), 10.0, score);
+            bump(self.by_key.get(&hashed(a)), 10.0, score);
         }
         if q.is_acronym {
             for a in &q.printed_acronyms {
-                bump(self.by_acronym.get(&hashed(a)), 30.0, &mut score);
+                bump(self.by_acronym.get(&hashed(a)), 30.0, score);
                 let cs: Vec<char> = a.chars().collect();
                 if cs.len() >= 3 {
-                    bump(self.by_acronym_shape.get(&(cs[0], cs[1])), 2.0, &mut score);
+                    bump(self.by_acronym_shape.get(&(cs[0], cs[1])), 2.0, score);
                     bump(
                         self.by_acronym_shape.get(&(cs[0], cs[cs.len() - 1])),
                         2.0,
-                        &mut score,
+                        score,
                     );
                 }
             }
@@ -201,13 +234,12 @@ impl Index {
         for t in toks.iter().take(RARE_TOKENS) {
             if let Some(ids) = self.by_token.get(*t) {
                 let w = 1.0 + (n / ids.len() as f64).ln();
-                bump(Some(ids), w, &mut score);
+                bump(Some(ids), w, score);
             }
         }
         // Trigrams catch a typo in a name's only distinctive word.
         if score.len() < MAX_CANDIDATES {
             let grams = trigram_codes(&q.fingerprint);
-            let mut shared: HashMap<u32, usize> = HashMap::default();
             for g in &grams {
                 if let Some(ids) = self.by_trigram.get(g) {
                     if ids.len() <= MAX_POSTING {
@@ -218,13 +250,13 @@ impl Index {
                 }
             }
             let need = (grams.len() * 6).div_ceil(10).max(3);
-            for (id, k) in shared {
+            for (id, k) in shared.drain() {
                 if k >= need {
                     *score.entry(id).or_default() += k as f64 / grams.len() as f64;
                 }
             }
         }
-        let mut ranked: Vec<(u32, f64)> = score.into_iter().collect();
+        ranked.extend(score.drain());
         let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         // The order is total, so the best few are the same however found.
         if ranked.len() > MAX_CANDIDATES {
@@ -232,9 +264,9 @@ impl Index {
             ranked.truncate(MAX_CANDIDATES);
         }
         ranked.sort_by(order);
-        // A new list, not the ranked one reused: that allocation holds
-        // every name scored, at four times the size (a million names' lists
-        // of candidates are kept at once).
+        // A new list, not the ranked one: that one has room for every
+        // name scored, at four times the size (a million names' lists of
+        // candidates are kept at once).
         let mut out = Vec::with_capacity(ranked.len());
         out.extend(ranked.iter().map(|&(id, _)| id));
         out
