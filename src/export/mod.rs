@@ -38,12 +38,9 @@ impl Cell {
     }
 
     fn as_text(&self) -> String {
-        match self {
-            Cell::Null => String::new(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Float(x) => measure(*x),
-            Cell::Text(s) => s.clone(),
-        }
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
     }
 
     fn to_json(&self) -> Value {
