@@ -167,6 +167,15 @@ pub struct Classification {
     pub conflicts: Vec<String>,
 }
 
+/// Builds the tables classification reads (the phrase dictionary above
+/// all, tens of milliseconds) if they are not built yet. An import calls
+/// it on a second thread while it parses and matches, so the
+/// classification at its end does not wait for them.
+pub fn warm() {
+    lexicon::lexicon();
+    crate::data::cities();
+}
+
 /// Classifies an organization from its evidence.
 pub fn classify(ev: &Evidence) -> Classification {
     let individual = org_type::individual_from_evidence(ev);

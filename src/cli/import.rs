@@ -130,6 +130,9 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             args.files.len()
         );
     }
+    // Classification's tables are built beside the parsing and matching
+    // (they are read only at the end); the thread is never waited for.
+    std::thread::spawn(crate::classify::warm);
     // Read and parse everything first: nothing is written unless every
     // input is a letter.
     // Files are read and parsed on every CPU; errors still come in the

@@ -4,12 +4,19 @@
 //! [`Index::candidates`](super::index::Index::candidates) runs in memory,
 //! step for step and weight for weight, over postings the registry hands
 //! back in a few batched queries; only ties between equally scored forms
-//! may fall differently (they are broken by alias id, not load order).
+//! may fall differently (they are broken by alias id, not load order),
+//! and one name's search keeps more candidates than a clustering's.
 
 use super::fast::{FastMap, FastSet};
-use super::index::{trigrams, MAX_CANDIDATES, MAX_POSTING, RARE_TOKENS};
+use super::index::{trigrams, MAX_POSTING, RARE_TOKENS};
 use super::keys::NameInfo;
 use super::{LookupError, Posting, Registry};
+
+/// Candidates of one name searched against the registry, at most: an
+/// import meets a printed form once, and a form its search misses stays a
+/// new organization until a dedupe, so it looks further than a
+/// clustering does ([`super::index::MAX_CANDIDATES`]).
+pub const SEARCH_CANDIDATES: usize = 40;
 
 /// Kinds of key, the letter before the colon. Exact keys of a form
 /// (`aliases.key`) are looked up as `k:` blocks but never stored: the
@@ -110,7 +117,7 @@ impl Fetched {
     }
 }
 
-/// Candidate alias ids for a name, best first, at most [`MAX_CANDIDATES`]:
+/// Candidate alias ids for a name, best first, at most [`SEARCH_CANDIDATES`]:
 /// [`Index::candidates`](super::index::Index::candidates) over the
 /// registry's stored keys, in two reads (a third for trigrams). `forms` is
 /// the number of printed forms filed.
@@ -214,7 +221,7 @@ pub fn candidates(q: &NameInfo, reg: &dyn Registry, forms: usize) -> Result<Vec<
         }
     }
     // Trigrams catch a typo in a name's only distinctive word.
-    if score.len() < MAX_CANDIDATES {
+    if score.len() < SEARCH_CANDIDATES {
         let grams = trigrams(&q.fingerprint);
         let wanted: Vec<String> = grams.iter().map(|x| block(TRIGRAM, x)).collect();
         let g = Fetched(reg.blocks(&wanted)?);
@@ -235,9 +242,9 @@ pub fn candidates(q: &NameInfo, reg: &dyn Registry, forms: usize) -> Result<Vec<
     }
     let mut ranked: Vec<(i64, f64)> = score.into_iter().collect();
     let order = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if ranked.len() > MAX_CANDIDATES {
-        ranked.select_nth_unstable_by(MAX_CANDIDATES, order);
-        ranked.truncate(MAX_CANDIDATES);
+    if ranked.len() > SEARCH_CANDIDATES {
+        ranked.select_nth_unstable_by(SEARCH_CANDIDATES, order);
+        ranked.truncate(SEARCH_CANDIDATES);
     }
     ranked.sort_by(order);
     Ok(ranked.into_iter().map(|(id, _)| id).collect())

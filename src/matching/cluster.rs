@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::fast::par_map;
 use super::index::Index;
 use super::keys::NameInfo;
-use super::score::{compare, compare_value, Band, Context, Score, Stats};
+use super::score::{compare, compare_value_weighted, token_weights, Band, Context, Score, Stats};
 use crate::progress::{Progress, Silent};
 
 /// People's decisions, keyed by pairs of name keys (smaller first).
@@ -120,10 +120,7 @@ impl Dsu {
 /// Clusters `names`; `owner` groups names known to be one organization
 /// already (for acronym uniqueness), or `None` to use fingerprints.
 pub fn cluster(names: &[NameInfo], judgements: &Judgements) -> Clustering {
-    let mut index = Index::new();
-    for n in names {
-        index.add(n.clone());
-    }
+    let index = Index::build(names.to_vec());
     // Acronym uniqueness counts organizations, not spellings: a first
     // pass groups the names, a second resolves acronyms against groups.
     let mut fp_owner: HashMap<&str, usize> = HashMap::new();
@@ -194,6 +191,8 @@ pub fn cluster_with_progress(
         },
         &tick,
     );
+    // Each name's word weights, once, for the pairs it is scored in.
+    let weights: Vec<Vec<f64>> = par_map(n, |i| token_weights(&names[i], ctx), &|_| {});
     // Each pair once: from its smaller end, or from its larger end when
     // the smaller did not find it.
     let any_same = !judgements.same.is_empty();
@@ -209,7 +208,8 @@ pub fn cluster_with_progress(
                 }
                 pairs += 1;
                 let (a, b) = (i.min(j), i.max(j));
-                let (v, band) = compare_value(&names[a], &names[b], ctx);
+                let (v, band) =
+                    compare_value_weighted(&names[a], &names[b], (&weights[a], &weights[b]), ctx);
                 if band != Band::Apart
                     || (any_same && judgements.is_same(&names[a].key, &names[b].key))
                 {

@@ -248,8 +248,7 @@ pub fn is_place(token: &str) -> bool {
 /// ("foundation", "union", "league", "université"): the one-word terms of
 /// `data/org_types.csv`, folded as name tokens are.
 pub fn is_type_word(token: &str) -> bool {
-    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
-        std::sync::OnceLock::new();
+    static WORDS: std::sync::OnceLock<super::fast::FastSet<String>> = std::sync::OnceLock::new();
     WORDS
         .get_or_init(|| {
             crate::data::rows(crate::data::ORG_TYPES)
@@ -265,7 +264,7 @@ pub fn token_country(token: &str) -> Option<&'static str> {
     memo(&COUNTRIES, token, country_code)
 }
 
-type Memo<T> = std::cell::RefCell<std::collections::HashMap<String, T>>;
+type Memo<T> = std::cell::RefCell<super::fast::FastMap<String, T>>;
 
 thread_local! {
     static PLACES: Memo<bool> = Memo::default();

@@ -96,19 +96,27 @@ pub(crate) fn alias_records(conn: &Connection) -> Result<Vec<AliasRecord>, Store
         "SELECT a.org_id, a.name, o.kind, o.acronym, o.country FROM aliases a
          JOIN organizations o ON o.id = a.org_id ORDER BY a.org_id, a.id",
     )?;
+    // Columns by position, not name: a name is looked up among the
+    // columns on every row, and this reads every row of the registry.
     let rows = st.query_map([], |r| {
         Ok(AliasRecord {
-            org_id: r.get("org_id")?,
-            name: r.get("name")?,
-            kind: kind_of(&r.get::<_, String>("kind")?),
-            acronym: r.get("acronym")?,
-            country: r.get("country")?,
+            org_id: r.get(0)?,
+            name: r.get(1)?,
+            kind: kind_of(r.get_ref(2)?.as_str()?),
+            acronym: r.get(3)?,
+            country: r.get(4)?,
         })
     })?;
     let mut out: Vec<AliasRecord> = rows.collect::<Result<_, _>>()?;
     // One record per (organization, printed form).
-    let mut seen = HashSet::new();
-    out.retain(|a| seen.insert((a.org_id, a.name.clone())));
+    let keep: Vec<bool> = {
+        let mut seen: crate::matching::fast::FastSet<(i64, &str)> = Default::default();
+        out.iter()
+            .map(|a| seen.insert((a.org_id, a.name.as_str())))
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    out.retain(|_| keep.next().unwrap_or(true));
     Ok(out)
 }
 
@@ -594,10 +602,7 @@ impl Store {
             },
             &|_| {},
         );
-        let mut index = Index::new();
-        for info in infos {
-            index.add(info);
-        }
+        let index = Index::build(infos);
         let owner: Vec<usize> = aliases.iter().map(|a| a.org_id as usize).collect();
         let stats = Stats::new(index.names(), &owner);
         Ok((aliases, load_judgements(&self.conn)?, index, stats))
@@ -679,6 +684,25 @@ impl Store {
         dry_run: bool,
         progress: &dyn crate::progress::Progress,
     ) -> Result<DedupeReport, StoreError> {
+        // Dedupe reads the registry once, in one scan, and then holds
+        // gigabytes of its own: a small page cache rather than the usual
+        // 512 MB on top of that (every page read would take fresh memory
+        // and keep it), and the usual size back however dedupe ends.
+        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
+        let out = self.dedupe_in(dry_run, progress);
+        let restored = self
+            .conn
+            .execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_KIB));
+        let out = out?;
+        restored?;
+        Ok(out)
+    }
+
+    fn dedupe_in(
+        &mut self,
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<DedupeReport, StoreError> {
         let (aliases, j, index, stats) = self.scored_pairs()?;
         let infos = index.names();
         let orgs_only: Vec<usize> = (0..aliases.len())
@@ -729,10 +753,10 @@ impl Store {
                 e.insert((v, s.reasons.join("; ")));
             }
         }
-        drop(c);
-        drop(stats);
-        drop(index);
-        drop(aliases);
+        // The clustering's millions of small allocations are let go on a
+        // second thread (seconds of work at a million names) while this
+        // one joins the groups and writes the merges.
+        let freed = std::thread::spawn(move || drop((c, stats, index, aliases)));
         // Organizations that share a cluster join, and so, through an
         // organization whose names fell in several clusters (they are one
         // body's names already), do those clusters' organizations; each
@@ -741,16 +765,11 @@ impl Store {
         // oldest.
         let (groups, kept_apart) = join_groups(clusters, facts, &j);
         report.kept_apart = kept_apart;
-        // The memory just let go stays the process's; the merges' writes
-        // get a small page cache rather than the usual 512 MB on top of it,
-        // and the usual size comes back however the writes end.
-        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
         let written = merge_groups(&mut self.conn, &groups, &why, dry_run, &mut report);
-        let restored = self
-            .conn
-            .execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_KIB));
+        freed
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
         written?;
-        restored?;
         Ok(report)
     }
 
