@@ -51,7 +51,7 @@ enum ExportFormat {
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
     let table = match args.what {
-        What::Signatures => signatures_table(&store.all_signatures()?),
+        What::Signatures => signatures_table(store.all_signatures()?),
         What::Orgs => orgs_table(&store.orgs(None)?),
         What::Letters => letters_table(&store.letters()?),
     };

@@ -328,7 +328,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         }
     }
     if args.dry_run {
-        print_table(&signatures_table(&dry_rows), format)?;
+        print_table(&signatures_table(dry_rows), format)?;
         eprintln!("dry run: nothing was stored");
     }
     Ok(ExitCode::SUCCESS)

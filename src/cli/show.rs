@@ -36,7 +36,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     };
     let rows = store.signatures(letter.letter_id)?;
     let format = args.format.resolve();
-    let mut table = signatures_table(&rows);
+    let mut table = signatures_table(rows);
     if format == Format::Table {
         eprintln!(
             "letter {}: {} ({} signatories{})",

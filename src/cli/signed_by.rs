@@ -45,15 +45,15 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             "status",
         ],
         rows: rows
-            .iter()
+            .into_iter()
             .map(|(l, s)| {
                 vec![
                     Cell::from(l.letter_id),
-                    l.date.clone().into(),
-                    l.title.clone().into(),
+                    l.date.into(),
+                    l.title.into(),
                     s.position.into(),
-                    s.name_as_printed.as_str().into(),
-                    s.status.as_str().into(),
+                    s.name_as_printed.into(),
+                    s.status.into(),
                 ]
             })
             .collect(),

@@ -316,7 +316,9 @@ pub fn letters_table(rows: &[LetterRow]) -> Table {
     }
 }
 
-pub fn signatures_table(rows: &[SignatureRow]) -> Table {
+/// The signatures as a table; the rows' text moves into the cells (a
+/// large letter's or registry's rows are not copied a second time).
+pub fn signatures_table(rows: Vec<SignatureRow>) -> Table {
     Table {
         columns: vec![
             "letter_id",
@@ -338,26 +340,26 @@ pub fn signatures_table(rows: &[SignatureRow]) -> Table {
             "match_reason",
         ],
         rows: rows
-            .iter()
+            .into_iter()
             .map(|s| {
                 vec![
                     s.letter_id.into(),
                     s.position.into(),
-                    s.name_as_printed.as_str().into(),
+                    s.name_as_printed.into(),
                     s.org_id.into(),
-                    s.org_name.as_str().into(),
-                    s.acronym.clone().into(),
-                    s.kind.as_str().into(),
-                    s.country.clone().into(),
-                    s.org_type.clone().into(),
-                    s.status.as_str().into(),
-                    s.added_on.clone().into(),
-                    s.withdrawn_on.clone().into(),
-                    s.note.clone().into(),
-                    s.affiliation.clone().into(),
-                    s.section.clone().into(),
+                    s.org_name.into(),
+                    s.acronym.into(),
+                    s.kind.into(),
+                    s.country.into(),
+                    s.org_type.into(),
+                    s.status.into(),
+                    s.added_on.into(),
+                    s.withdrawn_on.into(),
+                    s.note.into(),
+                    s.affiliation.into(),
+                    s.section.into(),
                     s.line.into(),
-                    s.match_reason.as_str().into(),
+                    s.match_reason.into(),
                 ]
             })
             .collect(),

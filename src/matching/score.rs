@@ -875,7 +875,13 @@ mod tests {
             for (j, b) in names.iter().enumerate() {
                 let (v, band) = compare_value(a, b, &stats);
                 let (vw, bw) = compare_value_weighted(a, b, (&w[i], &w[j]), &stats);
-                assert_eq!((v.to_bits(), band), (vw.to_bits(), bw), "{} / {}", a.raw, b.raw);
+                assert_eq!(
+                    (v.to_bits(), band),
+                    (vw.to_bits(), bw),
+                    "{} / {}",
+                    a.raw,
+                    b.raw
+                );
             }
         }
     }
