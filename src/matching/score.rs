@@ -565,11 +565,14 @@ fn compare_with(
     let mut typos = Vec::new();
     let mut typo_count = 0usize;
     let mut only_a = Vec::new();
-    let (wa_tokens, wb_tokens): (Vec<f64>, Vec<f64>) = match weights {
-        Some(_) => (Vec::new(), Vec::new()),
-        None => (token_weights(a, ctx), token_weights(b, ctx)),
+    let looked_up;
+    let (wa_tokens, wb_tokens) = match weights {
+        Some(w) => w,
+        None => {
+            looked_up = (token_weights(a, ctx), token_weights(b, ctx));
+            (&looked_up.0[..], &looked_up.1[..])
+        }
     };
-    let (wa_tokens, wb_tokens) = weights.unwrap_or((&wa_tokens, &wb_tokens));
     for (k, ta) in a.tokens.iter().enumerate() {
         let found = b
             .tokens
