@@ -278,7 +278,6 @@ impl Store {
         conn.execute_batch(&format!(
             "PRAGMA cache_size = {CACHE_KIB}; PRAGMA temp_store = MEMORY;"
         ))?;
-
         // The same few statements run millions of times in an import: keep
         // them all prepared, and never re-plan one because a bound value
         // changed (SQLite's statistics build would re-prepare it on every
@@ -1369,11 +1368,11 @@ mod tests {
         );
     }
 
-    /// An import maps the whole registry, past SQLite's default limit of
-    /// 2 GB (the build's flag in .cargo/config.toml), and other commands
-    /// find the file unmapped.
+    /// The map imports run under reaches past SQLite's default limit of
+    /// 2 GB (the build's flag in .cargo/config.toml), and is undone after,
+    /// so other commands find the file unmapped.
     #[test]
-    fn an_import_maps_the_file_and_unmaps_it_after() {
+    fn the_import_map_reaches_past_2_gb_and_is_undone_after() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("r.db")).unwrap();
         let size =
