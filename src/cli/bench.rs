@@ -308,12 +308,30 @@ fn run_bench(a: &RunArgs) -> Result<ExitCode> {
     // Quality of the links the import made.
     let sigs_csv = dir.join("signatures.csv");
     let sigs = sigs_csv.to_string_lossy().to_string();
-    step(
+    // Every signature out to a file: it streams, so its memory should not
+    // grow with the registry.
+    let r = step(
         &exe,
         &logs,
         "export",
         &["--db", &dbs, "export", "signatures", "-o", &sigs],
     )?;
+    figs.push(figure(
+        "export signatures (every one, CSV)",
+        format!(
+            "{:.1} s, {} rows, peak {}",
+            r.secs,
+            // What the export said it wrote ("wrote N rows to ...").
+            std::fs::read_to_string(logs.join("export.err"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("?"),
+            mb(r.peak_bytes)
+        ),
+        "",
+        None,
+    ));
     let gold = dir.join("gold.csv");
     let q = measure::registry_quality(&sigs_csv, &gold).context("cannot score the registry")?;
     figs.push(figure(

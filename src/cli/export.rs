@@ -1,15 +1,16 @@
 //! `undersigned export`: whole tables as CSV (or JSON) for analysis.
 
-use std::io::Write;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::progress::Progress;
 
-use super::open_existing;
-use crate::export::{letters_table, orgs_table, signatures_table, Format};
+use super::{open_existing, with_output};
+use crate::export::stream::RowSink;
+use crate::export::{letters_table, orgs_table, signature_cells, Format, SIGNATURE_COLUMNS};
 
 /// Export signatures, organizations or letters as CSV.
 ///
@@ -50,41 +51,58 @@ enum ExportFormat {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
-    let table = match args.what {
-        What::Signatures => signatures_table(store.all_signatures()?),
-        What::Orgs => orgs_table(&store.orgs(None)?),
-        What::Letters => letters_table(&store.letters()?),
-    };
     let format = match args.format {
         ExportFormat::Csv => Format::Csv,
         ExportFormat::Json => Format::Json,
     };
-    match &args.output {
-        Some(path) => {
-            // Write beside the target and rename, so a failed export never
-            // leaves half a file where a good one was.
-            let tmp = path.with_extension("partial");
-            let f = std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
-            // Rows are lines in CSV; JSON's count is not known ahead.
-            let lines = match format {
-                Format::Csv => table.rows.len() as u64 + 1,
-                _ => 0,
-            };
-            let bar = super::progress::bar(lines, "writing rows");
-            let mut w = super::progress::LineCounter {
-                inner: std::io::BufWriter::new(f),
-                bar: &bar,
-            };
-            table.write(format, &mut w)?;
-            w.flush()?;
-            drop(w);
-            bar.finish();
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {} rows to {}", table.rows.len(), path.display());
+    let output = args.output.as_deref();
+    // Signatures stream from the registry to the file, row by row: ten
+    // million of them never sit in memory. Organizations and letters are
+    // far fewer, and gathered.
+    let (columns, table) = match args.what {
+        What::Signatures => (SIGNATURE_COLUMNS.to_vec(), None),
+        What::Orgs => {
+            let t = orgs_table(&store.orgs(None)?);
+            (t.columns.clone(), Some(t))
         }
-        None => super::print_table(&table, format)?,
+        What::Letters => {
+            let t = letters_table(&store.letters()?);
+            (t.columns.clone(), Some(t))
+        }
+    };
+    // A bar counting lines (a row is a line in CSV and in this JSON, plus
+    // the header or the opening bracket), unless the rows go to the very
+    // terminal the bar would be drawn on.
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+    let bar = super::progress::bar(
+        match (to_terminal, &table) {
+            (true, _) => 0,
+            (false, Some(t)) => t.rows.len() as u64 + 1,
+            (false, None) => store.signature_count()? + 1,
+        },
+        "writing rows",
+    );
+    let rows = with_output(output, |out| {
+        let mut counted = super::progress::LineCounter {
+            inner: out,
+            bar: (!to_terminal).then_some(&bar),
+        };
+        let mut sink = RowSink::new(format, columns, &mut counted)?;
+        match table {
+            Some(t) => {
+                for row in t.rows {
+                    sink.row(row)?;
+                }
+            }
+            None => store.each_signature(None, |s| {
+                Ok::<_, anyhow::Error>(sink.row(signature_cells(s))?)
+            })?,
+        }
+        Ok(sink.finish()?)
+    })?;
+    bar.finish();
+    if let Some(path) = output {
+        eprintln!("wrote {rows} rows to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

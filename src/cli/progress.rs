@@ -98,19 +98,21 @@ pub fn bar(len: u64, what: &str) -> Bar {
     b
 }
 
-/// A writer that tells a bar of each line written through it: progress
-/// for exports, whose rows are lines.
+/// A writer that tells a bar (if any) of each line written through it:
+/// progress for exports, whose rows are lines.
 pub struct LineCounter<'a, W: std::io::Write> {
     pub inner: W,
-    pub bar: &'a Bar,
+    pub bar: Option<&'a Bar>,
 }
 
 impl<W: std::io::Write> std::io::Write for LineCounter<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
-        if lines > 0 {
-            self.bar.inc(lines as u64);
+        if let Some(bar) = self.bar {
+            let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
+            if lines > 0 {
+                bar.inc(lines as u64);
+            }
         }
         Ok(n)
     }

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use super::{open_existing, print_table, FormatArg};
-use crate::export::{signatures_table, Format};
+use super::{open_existing, with_output, FormatArg};
+use crate::export::stream::RowSink;
+use crate::export::{signature_cells, Cell, Format, SIGNATURE_COLUMNS};
 
 /// Show a letter's signatories in printed order.
 ///
@@ -34,10 +35,9 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             args.letter
         );
     };
-    let rows = store.signatures(letter.letter_id)?;
     let format = args.format.resolve();
-    let mut table = signatures_table(rows);
-    if format == Format::Table {
+    // A table shows the main columns; CSV and JSON carry them all.
+    let columns: &[&'static str] = if format == Format::Table {
         eprintln!(
             "letter {}: {} ({} signatories{})",
             letter.letter_id,
@@ -47,16 +47,40 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
                 .claimed_count
                 .map_or(String::new(), |c| format!(", claimed {c}"))
         );
-        table = table.select(&[
-            "position",
-            "name_as_printed",
-            "org_id",
-            "kind",
-            "country",
-            "org_type",
-            "status",
-        ]);
-    }
-    print_table(&table, format)?;
+        &TABLE_COLUMNS
+    } else {
+        &SIGNATURE_COLUMNS
+    };
+    let picks: Vec<usize> = columns
+        .iter()
+        .map(|c| SIGNATURE_COLUMNS.iter().position(|x| x == c))
+        .collect::<Option<_>>()
+        .expect("the table's columns are signature columns");
+    // Rows go out as they are read: a letter of any size is never held
+    // whole (except as an aligned table, which needs its widths).
+    with_output(None, |out| {
+        let mut sink = RowSink::new(format, columns.to_vec(), out)?;
+        store.each_signature(Some(letter.letter_id), |s| {
+            let mut cells = signature_cells(s);
+            let row = picks
+                .iter()
+                .map(|&i| std::mem::replace(&mut cells[i], Cell::Null))
+                .collect();
+            Ok::<_, anyhow::Error>(sink.row(row)?)
+        })?;
+        sink.finish()?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The columns `show` prints as an aligned table.
+const TABLE_COLUMNS: [&str; 7] = [
+    "position",
+    "name_as_printed",
+    "org_id",
+    "kind",
+    "country",
+    "org_type",
+    "status",
+];

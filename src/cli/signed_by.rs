@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{open_existing, print_table, resolve_org, FormatArg};
-use crate::export::{Cell, Table};
+use super::{open_existing, resolve_org, with_output, FormatArg};
+use crate::export::stream::RowSink;
+use crate::export::Cell;
 
 /// List the letters an organization signed.
 ///
@@ -35,29 +36,31 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
         org.org_id, org.name, org.letters
     );
     let rows = store.letters_signed_by(org.org_id)?;
-    let table = Table {
-        columns: vec![
-            "letter_id",
-            "date",
-            "title",
-            "position",
-            "name_as_printed",
-            "status",
-        ],
-        rows: rows
-            .into_iter()
-            .map(|(l, s)| {
-                vec![
-                    Cell::from(l.letter_id),
-                    l.date.into(),
-                    l.title.into(),
-                    s.position.into(),
-                    s.name_as_printed.into(),
-                    s.status.into(),
-                ]
-            })
-            .collect(),
-    };
-    print_table(&table, args.format.resolve())?;
+    with_output(None, |out| {
+        let mut sink = RowSink::new(
+            args.format.resolve(),
+            vec![
+                "letter_id",
+                "date",
+                "title",
+                "position",
+                "name_as_printed",
+                "status",
+            ],
+            out,
+        )?;
+        for (l, s) in rows {
+            sink.row(vec![
+                Cell::from(l.letter_id),
+                l.date.into(),
+                l.title.into(),
+                s.position.into(),
+                s.name_as_printed.into(),
+                s.status.into(),
+            ])?;
+        }
+        sink.finish()?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -316,53 +316,56 @@ pub fn letters_table(rows: &[LetterRow]) -> Table {
     }
 }
 
-/// The signatures as a table; the rows' text moves into the cells (a
-/// large letter's or registry's rows are not copied a second time).
+/// The columns of a signature row, in the order [`signature_cells`] fills.
+pub const SIGNATURE_COLUMNS: [&str; 17] = [
+    "letter_id",
+    "position",
+    "name_as_printed",
+    "org_id",
+    "org_name",
+    "acronym",
+    "kind",
+    "country",
+    "org_type",
+    "status",
+    "added_on",
+    "withdrawn_on",
+    "note",
+    "affiliation",
+    "section",
+    "line",
+    "match_reason",
+];
+
+/// One signature as cells of [`SIGNATURE_COLUMNS`]; its text moves into
+/// them, nothing is copied.
+pub fn signature_cells(s: SignatureRow) -> Vec<Cell> {
+    vec![
+        s.letter_id.into(),
+        s.position.into(),
+        s.name_as_printed.into(),
+        s.org_id.into(),
+        s.org_name.into(),
+        s.acronym.into(),
+        s.kind.into(),
+        s.country.into(),
+        s.org_type.into(),
+        s.status.into(),
+        s.added_on.into(),
+        s.withdrawn_on.into(),
+        s.note.into(),
+        s.affiliation.into(),
+        s.section.into(),
+        s.line.into(),
+        s.match_reason.into(),
+    ]
+}
+
+/// The signatures as a table (what `import --dry-run` prints).
 pub fn signatures_table(rows: Vec<SignatureRow>) -> Table {
     Table {
-        columns: vec![
-            "letter_id",
-            "position",
-            "name_as_printed",
-            "org_id",
-            "org_name",
-            "acronym",
-            "kind",
-            "country",
-            "org_type",
-            "status",
-            "added_on",
-            "withdrawn_on",
-            "note",
-            "affiliation",
-            "section",
-            "line",
-            "match_reason",
-        ],
-        rows: rows
-            .into_iter()
-            .map(|s| {
-                vec![
-                    s.letter_id.into(),
-                    s.position.into(),
-                    s.name_as_printed.into(),
-                    s.org_id.into(),
-                    s.org_name.into(),
-                    s.acronym.into(),
-                    s.kind.into(),
-                    s.country.into(),
-                    s.org_type.into(),
-                    s.status.into(),
-                    s.added_on.into(),
-                    s.withdrawn_on.into(),
-                    s.note.into(),
-                    s.affiliation.into(),
-                    s.section.into(),
-                    s.line.into(),
-                    s.match_reason.into(),
-                ]
-            })
-            .collect(),
+        columns: SIGNATURE_COLUMNS.to_vec(),
+        rows: rows.into_iter().map(signature_cells).collect(),
     }
 }
 

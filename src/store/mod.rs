@@ -463,20 +463,59 @@ impl Store {
 
     /// A letter's signatures in printed order.
     pub fn signatures(&self, letter_id: i64) -> Result<Vec<SignatureRow>, StoreError> {
-        let exists: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM letters WHERE id = ?1)",
-            [letter_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NoLetter(letter_id));
-        }
-        signatures_where(&self.conn, "s.letter_id = ?1", [letter_id])
+        let mut rows = Vec::new();
+        self.each_signature(Some(letter_id), |r| {
+            rows.push(r);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(rows)
     }
 
-    /// Every signature, by letter then position.
-    pub fn all_signatures(&self) -> Result<Vec<SignatureRow>, StoreError> {
-        signatures_where(&self.conn, "1 = 1", [])
+    /// A letter's signatures in printed order, or with `None` every
+    /// signature by letter then position, handed to `f` one at a time as
+    /// they are read: nothing is gathered, so the whole registry streams
+    /// in the memory of one row. Stops at the first error `f` returns.
+    pub fn each_signature<E: From<StoreError>>(
+        &self,
+        letter_id: Option<i64>,
+        mut f: impl FnMut(SignatureRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if let Some(id) = letter_id {
+            let exists: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM letters WHERE id = ?1)",
+                    [id],
+                    |r| r.get(0),
+                )
+                .map_err(StoreError::from)?;
+            if !exists {
+                return Err(StoreError::NoLetter(id).into());
+            }
+        }
+        // Read in the order of the index by letter (rowid last), so SQLite
+        // never sorts: one row in memory whatever the size. Two statements,
+        // not one with "?1 IS NULL OR": that one would scan every letter.
+        let cond = match letter_id {
+            Some(_) => "s.letter_id = ?1",
+            None => "?1 IS NULL",
+        };
+        let sql = format!("{SIG_SELECT} WHERE {cond} ORDER BY s.letter_id, s.position, s.id");
+        let mut st = self.conn.prepare(&sql).map_err(StoreError::from)?;
+        let mut rows = st.query([letter_id]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            f(signature_row(r).map_err(StoreError::from)?)?;
+        }
+        Ok(())
+    }
+
+    /// How many signature rows the registry holds (withdrawn ones too).
+    pub fn signature_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM signatures", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// Organizations with their letter counts; `search` keeps those with
@@ -547,7 +586,19 @@ impl Store {
                 },
             ))
         })?;
-        let mut rows: Vec<(LetterBrief, SignedAs)> = rows.collect::<Result<_, _>>()?;
+        // Sized ahead from the same index: a signer of thousands of letters
+        // would otherwise have its rows copied at every doubling.
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM signatures INDEXED BY signatures_by_org WHERE org_id = ?1",
+            )?
+            .query_row([org_id], |r| r.get(0))?;
+        let mut out = Vec::with_capacity(n.max(0) as usize);
+        for row in rows {
+            out.push(row?);
+        }
+        let mut rows = out;
         // Sorted here: SQLite would build a temporary b-tree of every row.
         // Undated letters first, as SQLite orders NULL.
         rows.sort_by(|a, b| {
@@ -1344,6 +1395,11 @@ mod tests {
     fn signature_columns_are_in_the_order_signature_row_reads() {
         let store = Store::open_in_memory().unwrap();
         let st = store.conn.prepare(SIG_SELECT).unwrap();
+        // What exports and `show` name the cells they make of a row.
+        assert_eq!(
+            st.column_names().collect::<Vec<_>>(),
+            crate::export::SIGNATURE_COLUMNS
+        );
         assert_eq!(
             st.column_names().collect::<Vec<_>>(),
             [
@@ -1366,6 +1422,96 @@ mod tests {
                 "match_reason",
             ]
         );
+    }
+
+    /// Imports `text` as one letter (its bytes' stand-in hash is `sha`).
+    fn import_text(store: &mut Store, text: &str, sha: &str) {
+        let doc =
+            crate::parse::parse_bytes(text.as_bytes(), crate::parse::Options::default()).unwrap();
+        let nl = NewLetter {
+            letter: &doc.letters[0],
+            source: "test",
+            url: None,
+            sha256: sha,
+            part: 1,
+            format: "text",
+            raw_text: &doc.text,
+            title_given: false,
+        };
+        store
+            .import(
+                &[nl],
+                &crate::matching::engine::Engine::new(),
+                false,
+                None,
+                |_, _| {},
+            )
+            .unwrap();
+    }
+
+    /// Rows stream in printed order, one letter's or every letter's (by
+    /// letter then position), the same rows `signatures` gathers; an
+    /// unknown letter is an error, and an error from the receiver stops
+    /// the reading and comes back as it was.
+    #[test]
+    fn signatures_stream_in_order_and_stop_at_the_receivers_error() {
+        let mut store = Store::open_in_memory().unwrap();
+        import_text(
+            &mut store,
+            "We call for an end to the blockade.\n\nSigned:\n\n1. Karen Community of Iowa\n2. Burma Campaign UK\n3. Women's League of Burma (WLB)\n",
+            "a",
+        );
+        import_text(
+            &mut store,
+            "We object to the new law.\n\nSigned by:\n\n- Amnesty International\n- Burma Campaign UK\n",
+            "b",
+        );
+        let mut all = Vec::new();
+        store
+            .each_signature(None, |r| {
+                all.push((r.letter_id, r.position, r.name_as_printed));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let want: Vec<(i64, i64, String)> = [
+            (1, 1, "Karen Community of Iowa"),
+            (1, 2, "Burma Campaign UK"),
+            (1, 3, "Women's League of Burma (WLB)"),
+            (2, 1, "Amnesty International"),
+            (2, 2, "Burma Campaign UK"),
+        ]
+        .into_iter()
+        .map(|(l, p, n)| (l, p, n.to_string()))
+        .collect();
+        assert_eq!(all, want);
+        assert_eq!(store.signature_count().unwrap(), 5);
+
+        let second = store.signatures(2).unwrap();
+        assert_eq!(
+            second
+                .iter()
+                .map(|r| r.name_as_printed.as_str())
+                .collect::<Vec<_>>(),
+            ["Amnesty International", "Burma Campaign UK"]
+        );
+        // The same organization on both letters.
+        assert_eq!(second[1].org_id, store.signatures(1).unwrap()[1].org_id);
+
+        assert!(matches!(
+            store.each_signature(Some(9), |_| Ok::<_, StoreError>(())),
+            Err(StoreError::NoLetter(9))
+        ));
+        let mut seen = 0;
+        let stopped = store.each_signature(None, |_| {
+            seen += 1;
+            if seen == 2 {
+                Err(StoreError::Invalid("enough".into()))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(matches!(stopped, Err(StoreError::Invalid(m)) if m == "enough"));
+        assert_eq!(seen, 2);
     }
 
     /// The map imports run under reaches past SQLite's default limit of

@@ -117,6 +117,34 @@ fn export_signatures_and_orgs() {
     let sigs = Env::csv_rows(&text);
     assert_eq!(sigs.len(), 24 + 6);
     assert!(sigs.iter().all(|r| r["status"] == "signed"));
+    assert!(out.stderr.contains("wrote 30 rows to"), "{}", out.stderr);
+    // The rows stream the same to stdout and to a file, and as JSON.
+    assert_eq!(env.run(&["export", "signatures"]).stdout, text);
+    let json = env.run(&["export", "signatures", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name_as_printed"].as_str().unwrap())
+        .collect();
+    let csv_names: Vec<&str> = sigs.iter().map(|r| r["name_as_printed"].as_str()).collect();
+    assert_eq!(names, csv_names);
+    assert_eq!(v[0]["letter_id"], 1);
+    assert_eq!(v[0]["position"], 1);
+    // `show` streams one letter's rows: the export's, for that letter.
+    let shown = env.run(&["show", "2", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    let second: Vec<&str> = sigs
+        .iter()
+        .filter(|r| r["letter_id"] == "2")
+        .map(|r| r["name_as_printed"].as_str())
+        .collect();
+    assert_eq!(second.len(), v.as_array().unwrap().len());
+    for (row, name) in v.as_array().unwrap().iter().zip(&second) {
+        assert_eq!(row["name_as_printed"], *name);
+    }
 
     let orgs = Env::csv_rows(&env.run(&["export", "orgs"]).stdout);
     let mut ids: Vec<&str> = orgs.iter().map(|r| r["org_id"].as_str()).collect();
