@@ -232,12 +232,16 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let mut dry_rows = Vec::new();
     let keep_rows = |_: &Imported, rows: &[SignatureRow]| dry_rows.extend_from_slice(rows);
     let on_date = args.date.as_deref();
+    // What the matcher read of the registry (every form and word count it
+    // looked up, millions of small allocations after a large import) is
+    // left to the process's exit instead of being freed piece by piece.
+    let engine = std::mem::ManuallyDrop::new(Engine::new());
     let outcomes = match args.update {
         Some(id) => {
             match store.update_letter(
                 id,
                 &new_letters[0],
-                &Engine::new(),
+                &*engine,
                 args.dry_run,
                 on_date,
                 keep_rows,
@@ -253,7 +257,7 @@ pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
             let bar = super::progress::bar(0, "importing signatures");
             store.import_with_progress(
                 &new_letters,
-                &Engine::new(),
+                &*engine,
                 args.dry_run,
                 on_date,
                 keep_rows,
