@@ -230,15 +230,22 @@ impl Matcher for Engine {
                 return Ok(Decision::Known {
                     org_id: f.org_id,
                     reason: format!("a person judged \"{}\" the same as \"{}\"", sig.name, f.key),
+                    holds_form: false,
                 });
             }
         }
         // Exact key: the same name once folded.
-        for f in reg.forms_by_keys(std::slice::from_ref(&key))? {
+        // The forms read here also tell whether the organization already
+        // holds this very printed form (the importer then skips a lookup).
+        let same_key = reg.forms_by_keys(std::slice::from_ref(&key))?;
+        for f in &same_key {
             if f.kind == sig.kind && !state.differs(reg, f.org_id, &key)? {
                 return Ok(Decision::Known {
                     org_id: f.org_id,
                     reason: format!("same name key as organization {} \"{}\"", f.org_id, f.name),
+                    holds_form: same_key
+                        .iter()
+                        .any(|g| g.org_id == f.org_id && g.name == sig.name),
                 });
             }
         }
@@ -342,6 +349,7 @@ impl Matcher for Engine {
         Ok(match best {
             Some((org, v, reasons, Band::Auto, other)) => Decision::Known {
                 org_id: org,
+                holds_form: false,
                 reason: format!("matched \"{other}\" ({v:.2}): {}", reasons.join("; ")),
             },
             Some((org, v, _, Band::Review, other)) => Decision::New {

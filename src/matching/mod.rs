@@ -131,8 +131,17 @@ pub trait Registry {
 /// A matcher's answer for one signer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    Known { org_id: i64, reason: String },
-    New { reason: String },
+    Known {
+        org_id: i64,
+        reason: String,
+        /// True when the matcher saw that the organization already holds
+        /// this exact printed form, so the importer need not look again
+        /// before adding it as an alias; false says nothing.
+        holds_form: bool,
+    },
+    New {
+        reason: String,
+    },
 }
 
 pub trait Matcher {
@@ -171,6 +180,7 @@ impl Matcher for ExactKey {
         Ok(match cands.first() {
             Some(c) => Decision::Known {
                 org_id: c.org_id,
+                holds_form: false,
                 reason: if cands.len() == 1 {
                     format!("same name key as organization {} \"{}\"", c.org_id, c.name)
                 } else {

@@ -894,20 +894,27 @@ fn match_signer(
             },
         )
         .map_err(StoreError::Matching)?;
-    let (org_id, reason, is_new) = match decision {
-        Decision::Known { org_id, reason } => {
+    let (org_id, reason, is_new, holds_form) = match decision {
+        Decision::Known {
+            org_id,
+            reason,
+            holds_form,
+        } => {
             fill_blanks(tx, org_id, sig)?;
-            (org_id, reason, false)
+            (org_id, reason, false, holds_form)
         }
-        Decision::New { reason } => (insert_org(tx, sig)?, reason, true),
+        // A new organization holds no printed form yet.
+        Decision::New { reason } => (insert_org(tx, sig)?, reason, true, false),
     };
     // One alias per printed form of an organization: the signatures keep
     // every letter that printed it.
-    let known_form: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1 AND name = ?2) AS known",
-        )?
-        .query_row(params![org_id, sig.name], |r| r.get("known"))?;
+    let known_form: bool = holds_form
+        || (!is_new
+            && tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1 AND name = ?2) AS known",
+                )?
+                .query_row(params![org_id, sig.name], |r| r.get("known"))?);
     let added = !known_form;
     if added {
         tx.prepare_cached(
@@ -916,9 +923,13 @@ fn match_signer(
         )?
         .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
         let alias_id = tx.last_insert_rowid();
-        let acronym: Option<String> = tx
-            .prepare_cached("SELECT acronym FROM organizations WHERE id = ?1")?
-            .query_row([org_id], |r| r.get(0))?;
+        // A new organization's acronym is the one just stored with it.
+        let acronym: Option<String> = if is_new {
+            sig.acronym.clone()
+        } else {
+            tx.prepare_cached("SELECT acronym FROM organizations WHERE id = ?1")?
+                .query_row([org_id], |r| r.get(0))?
+        };
         job.pending.add(alias_id, &sig.name, acronym.as_deref());
         matcher.learn(org_id, sig);
     }
@@ -1426,6 +1437,43 @@ mod tests {
                 |_, _| {},
             )
             .unwrap();
+    }
+
+    /// One alias per printed form of an organization: a form printed
+    /// again, in the same letter or a later one, adds none; the same name
+    /// printed another way (same key) adds one, to the same organization.
+    #[test]
+    fn each_printed_form_is_one_alias() {
+        let mut store = Store::open_in_memory().unwrap();
+        import_text(
+            &mut store,
+            "We call for an end to the blockade.\n\nSigned:\n\n1. Karen Community of Iowa\n2. Burma Campaign UK\n3. Karen Community of Iowa\n",
+            "a",
+        );
+        import_text(
+            &mut store,
+            "We object to the new law.\n\nSigned by:\n\n- KAREN COMMUNITY OF IOWA\n- Burma Campaign UK\n- Karen Community of Iowa\n",
+            "b",
+        );
+        let forms: Vec<(i64, String)> = store
+            .conn
+            .prepare("SELECT org_id, name FROM aliases ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let names: Vec<&str> = forms.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Karen Community of Iowa",
+                "Burma Campaign UK",
+                "KAREN COMMUNITY OF IOWA"
+            ]
+        );
+        assert_eq!(forms[2].0, forms[0].0);
+        assert_eq!(store.signature_count().unwrap(), 6);
     }
 
     /// Rows stream in printed order, one letter's or every letter's (by

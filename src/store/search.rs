@@ -136,7 +136,7 @@ impl Store {
             let decision = matcher
                 .decide(&sig, &registry)
                 .map_err(StoreError::Matching)?;
-            if let Decision::Known { org_id, reason } = decision {
+            if let Decision::Known { org_id, reason, .. } = decision {
                 if let Some(org) = self.org(org_id)? {
                     return Ok(Resolution::Matched { org, reason });
                 }
