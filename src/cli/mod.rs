@@ -211,6 +211,9 @@ fn resolve_org(store: &Store, org: &str) -> Result<(OrgRow, String)> {
     }
 }
 
+/// What command output is gathered in before each write to a file or stdout.
+const OUT_BUFFER: usize = 64 * 1024;
+
 /// Runs `write` on the file `path` (written beside it and renamed into
 /// place, so a failure never leaves half a file where a good one was) or,
 /// without a path, on stdout.
@@ -223,7 +226,7 @@ fn with_output<T>(
             let tmp = path.with_extension("partial");
             let f = std::fs::File::create(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(f);
+            let mut w = std::io::BufWriter::with_capacity(OUT_BUFFER, f);
             let done = write(&mut w).and_then(|t| {
                 w.flush()?;
                 Ok(t)
@@ -242,8 +245,10 @@ fn with_output<T>(
             }
         }
         None => {
+            // Standard output writes at every line end it is handed; one
+            // large buffer hands it a few large pieces instead.
             let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, stdout.lock());
             let t = write(&mut out)?;
             out.flush()?;
             Ok(t)

@@ -586,19 +586,7 @@ impl Store {
                 },
             ))
         })?;
-        // Sized ahead from the same index: a signer of thousands of letters
-        // would otherwise have its rows copied at every doubling.
-        let n: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM signatures INDEXED BY signatures_by_org WHERE org_id = ?1",
-            )?
-            .query_row([org_id], |r| r.get(0))?;
-        let mut out = Vec::with_capacity(n.max(0) as usize);
-        for row in rows {
-            out.push(row?);
-        }
-        let mut rows = out;
+        let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
         // Sorted here: SQLite would build a temporary b-tree of every row.
         // Undated letters first, as SQLite orders NULL.
         rows.sort_by(|a, b| {
