@@ -169,9 +169,12 @@ END;
 -- shapes, words and letter trigrams. A trigger queues every new alias;
 -- the store files it under its keys before the next name is matched. A
 -- key's forms are one text value, read in one step; a key held by more
--- forms than the matcher reads (2,000) keeps only its count. Ids may
--- outlive a renamed or deleted alias: readers look the forms up, and a
--- stale id only adds a candidate that its real name then fails.
+-- forms than the matcher reads (2,000) keeps only its count, and a
+-- trigram or shape key, which a search only asks whether it is past that
+-- limit, stops counting there (writing it again would dirty its page at
+-- every import for nothing). Ids may outlive a renamed or deleted alias:
+-- readers look the forms up, and a stale id only adds a candidate that
+-- its real name then fails.
 CREATE TABLE name_blocks (
     block   TEXT PRIMARY KEY,                -- a key: kind letter, ':' and value ("t:karenni", "f:burma campaign uk")
     forms   INTEGER NOT NULL,                -- printed forms ever filed under it

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection};
 
 use super::StoreError;
-use crate::matching::blocks::{blocks_of, ACRONYM, KEY};
+use crate::matching::blocks::{blocks_of, ACRONYM, KEY, SHAPE, TRIGRAM};
 use crate::matching::fast::FastMap;
 use crate::matching::index::MAX_POSTING;
 use crate::matching::keys::NameInfo;
@@ -38,13 +38,15 @@ pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
     let mut file = conn.prepare_cached(
         "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, 1, ?2)
          ON CONFLICT (block) DO UPDATE SET forms = forms + 1,
-             aliases = CASE WHEN forms >= ?3 THEN NULL ELSE aliases || ',' || ?2 END",
+             aliases = CASE WHEN forms >= ?3 THEN NULL ELSE aliases || ',' || ?2 END
+         WHERE ?4 OR forms <= ?3",
     )?;
     for (alias_id, name, acronym) in &queued {
         let info = NameInfo::new(name, acronym.as_deref(), None);
         let id = alias_id.to_string();
         for b in blocks_of(&info) {
-            file.execute(params![b, id, MAX_POSTING as i64])?;
+            let counted = counts_past_limit(&b);
+            file.execute(params![b, id, MAX_POSTING as i64, counted])?;
         }
     }
     // Aliases whose organization is gone leave nothing to file either.
@@ -83,7 +85,8 @@ impl Pending {
         let mut file = conn.prepare_cached(
             "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, ?2, CASE WHEN ?2 > ?4 THEN NULL ELSE ?3 END)
              ON CONFLICT (block) DO UPDATE SET forms = forms + ?2,
-                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE aliases || ',' || ?3 END",
+                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE aliases || ',' || ?3 END
+             WHERE ?5 OR forms <= ?4",
         )?;
         let mut ids = String::new();
         for (b, v) in &blocks {
@@ -94,7 +97,13 @@ impl Pending {
                 }
                 ids.push_str(&id.to_string());
             }
-            file.execute(params![b, v.len() as i64, ids, MAX_POSTING as i64])?;
+            file.execute(params![
+                b,
+                v.len() as i64,
+                ids,
+                MAX_POSTING as i64,
+                counts_past_limit(b)
+            ])?;
         }
         let mut unqueue = conn.prepare_cached("DELETE FROM blocking_queue WHERE alias_id = ?1")?;
         for id in std::mem::take(&mut self.filed) {
@@ -102,6 +111,16 @@ impl Pending {
         }
         Ok(())
     }
+}
+
+/// Whether a key's count is still kept once it is past [`MAX_POSTING`]:
+/// for words (how rare a word is weighs in the search) and acronyms (how
+/// many organizations answer to one), not for trigrams and name shapes,
+/// which a search only asks whether they are past it. A trigram common
+/// enough to be past it is met by most new names, so not writing its count
+/// again spares the page it lies on at every import.
+fn counts_past_limit(block: &str) -> bool {
+    !(block.starts_with(TRIGRAM) || block.starts_with(SHAPE))
 }
 
 /// Alias ids as `name_blocks.aliases` holds them.
@@ -325,5 +344,56 @@ impl Registry for TxRegistry<'_> {
         key: &str,
     ) -> Result<crate::matching::cluster::Judgements, LookupError> {
         Ok(super::judge::judgements_about(self.tx, key)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of "Zqxv Alpha": its word "zqxv" and its trigram "zqx"
+    /// among them.
+    fn keys() -> (String, String) {
+        let b = blocks_of(&NameInfo::new("Zqxv Alpha", None, None));
+        let word = b.iter().find(|k| *k == "t:zqxv").unwrap().clone();
+        let gram = b.iter().find(|k| *k == "g:zqx").unwrap().clone();
+        (word, gram)
+    }
+
+    fn forms(conn: &Connection, block: &str) -> (i64, Option<String>) {
+        conn.query_row(
+            "SELECT forms, aliases FROM name_blocks WHERE block = ?1",
+            [block],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
+    /// Past the limit a key drops its ids; a word keeps counting (its
+    /// rarity weighs in the search), a trigram stops where it passed, and
+    /// below the limit both list every form in filing order.
+    #[test]
+    fn words_count_past_the_limit_and_trigrams_stop() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = &store.conn;
+        let (word, gram) = keys();
+        let mut p = Pending::default();
+        p.add(1, "Zqxv Alpha", None);
+        p.add(2, "Zqxv Alpha", None);
+        p.flush(conn).unwrap();
+        assert_eq!(forms(conn, &word), (2, Some("1,2".into())));
+        assert_eq!(forms(conn, &gram), (2, Some("1,2".into())));
+        for id in 3..=(MAX_POSTING as i64 + 1) {
+            p.add(id, "Zqxv Alpha", None);
+        }
+        p.flush(conn).unwrap();
+        let past = MAX_POSTING as i64 + 1;
+        assert_eq!(forms(conn, &word), (past, None));
+        assert_eq!(forms(conn, &gram), (past, None));
+        // One more import, one more form of each.
+        p.add(past + 1, "Zqxv Alpha", None);
+        p.flush(conn).unwrap();
+        assert_eq!(forms(conn, &word), (past + 1, None));
+        assert_eq!(forms(conn, &gram), (past, None));
     }
 }
