@@ -185,16 +185,31 @@ fn print_table(table: &Table, format: Format) -> Result<()> {
 /// matcher (then a search that fits exactly one). Returns it with how it
 /// was found, for the message.
 fn resolve_org(store: &Store, org: &str) -> Result<(OrgRow, String)> {
+    let (id, _, how) = resolve_org_id(store, org)?;
+    match store.org(id)? {
+        Some(o) => Ok((o, how)),
+        None => bail!("no organization with id {id}"),
+    }
+}
+
+/// [`resolve_org`] without reading the organization's row: its id, its
+/// name and how it was found.
+fn resolve_org_id(store: &Store, org: &str) -> Result<(i64, String, String)> {
     if let Ok(id) = org.trim().parse::<i64>() {
-        return match store.org(id)? {
-            Some(o) => Ok((o, String::new())),
+        return match store.org_name(id)? {
+            Some(name) => Ok((id, name, String::new())),
             None => bail!("no organization with id {id}"),
         };
     }
     match store.resolve_org(org, &crate::matching::engine::Engine::new())? {
-        Resolution::Matched { org, reason } => Ok((org, format!(" (matcher: {reason})"))),
+        Resolution::Matched {
+            org_id,
+            name,
+            reason,
+        } => Ok((org_id, name, format!(" (matcher: {reason})"))),
         Resolution::Searched { org: o } => Ok((
-            o,
+            o.org_id,
+            o.name,
             format!(" (the matcher knows no such name; the only organization a search for \"{org}\" finds)"),
         )),
         Resolution::NotFound => bail!("no organization named \"{org}\" (try `undersigned orgs --search`)"),

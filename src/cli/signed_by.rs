@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{open_existing, resolve_org, with_output, FormatArg};
+use super::{open_existing, resolve_org_id, with_output, FormatArg};
 use crate::export::stream::RowSink;
 use crate::export::Cell;
 
@@ -30,12 +30,18 @@ pub struct Args {
 
 pub fn run(args: &Args, db: &Path) -> Result<ExitCode> {
     let store = open_existing(db)?;
-    let (org, how) = resolve_org(&store, &args.org)?;
-    eprintln!(
-        "organization {} \"{}\"{how}: {} letter(s)",
-        org.org_id, org.name, org.letters
-    );
-    let rows = store.letters_signed_by(org.org_id)?;
+    let (org_id, name, how) = resolve_org_id(&store, &args.org)?;
+    let rows = store.letters_signed_by(org_id)?;
+    // The letters it still signs, counted from its rows rather than by a
+    // second read of them (as `orgs` counts: a letter where its every row
+    // is withdrawn does not count).
+    let letters = rows
+        .iter()
+        .filter(|(_, s)| s.status == "signed")
+        .map(|(l, _)| l.letter_id)
+        .collect::<std::collections::HashSet<i64>>()
+        .len();
+    eprintln!("organization {org_id} \"{name}\"{how}: {letters} letter(s)");
     with_output(None, |out| {
         let mut sink = RowSink::new(
             args.format.resolve(),

@@ -26,12 +26,9 @@ pub enum Cell {
 impl Cell {
     /// [`Cell::as_text`], appended to `out`.
     fn write_text(&self, out: &mut String) {
-        use std::fmt::Write;
         match self {
             Cell::Null => {}
-            Cell::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Cell::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             Cell::Float(x) => out.push_str(&measure(*x)),
             Cell::Text(s) => out.push_str(s),
         }

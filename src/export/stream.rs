@@ -65,9 +65,14 @@ impl<'a> RowSink<'a> {
             How::Csv(w) => {
                 // Field by field, text borrowed: an overlap table is
                 // millions of rows.
+                // Numbers formatted on the stack: a digit string (with a
+                // leading "-" at most) is never taken for a formula.
+                let mut digits = itoa::Buffer::new();
                 for c in &cells {
                     match c {
                         Cell::Text(s) => w.write_field(csv_safe(s).as_bytes()),
+                        Cell::Int(n) => w.write_field(digits.format(*n).as_bytes()),
+                        Cell::Null => w.write_field(b""),
                         other => w.write_field(csv_safe(&other.as_text()).as_bytes()),
                     }
                     .map_err(csv_io)?;
@@ -140,6 +145,15 @@ mod tests {
         assert_eq!(
             write(Format::Csv, rows()),
             "name,zeta,a\n'=1+1,0.5,\n\"B \"\"quoted\"\"\",0.333333,4\n"
+        );
+    }
+
+    #[test]
+    fn csv_numbers_are_written_as_numbers() {
+        let rows = vec![vec![Cell::Int(-12), Cell::Int(i64::MAX), Cell::Null]];
+        assert_eq!(
+            write(Format::Csv, rows),
+            "name,zeta,a\n-12,9223372036854775807,\n"
         );
     }
 

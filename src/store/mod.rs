@@ -545,6 +545,16 @@ impl Store {
         Ok(st.query_row([id], org_row).optional()?)
     }
 
+    /// An organization's name, without the letter count [`Store::org`]
+    /// works out.
+    pub fn org_name(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name FROM organizations WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Organizations one of whose printed forms has exactly this name key.
     pub fn orgs_by_name(&self, name: &str) -> Result<Vec<OrgRow>, StoreError> {
         let sql = format!(

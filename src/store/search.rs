@@ -19,8 +19,14 @@ const TRIGRAM: usize = 3;
 /// Which organization a name typed by a user stands for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {
-    /// The matcher linked the name to this organization, for this reason.
-    Matched { org: OrgRow, reason: String },
+    /// The matcher linked the name to this organization (its id and
+    /// name), for this reason. Its row is left for the caller to read:
+    /// counting its letters reads all its signatures.
+    Matched {
+        org_id: i64,
+        name: String,
+        reason: String,
+    },
     /// The matcher found none; a search found exactly this one.
     Searched { org: OrgRow },
     /// The matcher found none; a search found several (most active first).
@@ -137,8 +143,12 @@ impl Store {
                 .decide(&sig, &registry)
                 .map_err(StoreError::Matching)?;
             if let Decision::Known { org_id, reason, .. } = decision {
-                if let Some(org) = self.org(org_id)? {
-                    return Ok(Resolution::Matched { org, reason });
+                if let Some(name) = self.org_name(org_id)? {
+                    return Ok(Resolution::Matched {
+                        org_id,
+                        name,
+                        reason,
+                    });
                 }
             }
         }
@@ -247,7 +257,7 @@ mod tests {
         use crate::store::judge::Verdict;
         let mut s = store();
         let matched = |s: &Store, name: &str| match s.resolve_org(name, &Engine::new()).unwrap() {
-            Resolution::Matched { org, .. } => Some(org.org_id),
+            Resolution::Matched { org_id, .. } => Some(org_id),
             _ => None,
         };
         assert_eq!(matched(&s, "Clean Water Alliance"), Some(1));
@@ -278,8 +288,12 @@ mod tests {
             .resolve_org("CLEAN WATER ALLIANCE (Myanmar)", &ExactKey)
             .unwrap()
         {
-            Resolution::Matched { org, reason } => {
-                assert_eq!(org.org_id, 1);
+            Resolution::Matched {
+                org_id,
+                name,
+                reason,
+            } => {
+                assert_eq!((org_id, name.as_str()), (1, "Clean Water Alliance"));
                 assert!(reason.contains("same name key"), "{reason}");
             }
             other => panic!("{other:?}"),
@@ -287,10 +301,7 @@ mod tests {
         // A person typed without a title is still found.
         assert!(matches!(
             s.resolve_org("mya thandar", &ExactKey).unwrap(),
-            Resolution::Matched {
-                org: OrgRow { org_id: 3, .. },
-                ..
-            }
+            Resolution::Matched { org_id: 3, .. }
         ));
         assert!(matches!(
             s.resolve_org("league of burma", &ExactKey).unwrap(),

@@ -631,6 +631,34 @@ fn search_and_signed_by_a_name() {
         "{}",
         out.stderr
     );
+    // An id; the letter it withdrew from is listed, and not counted (as
+    // `orgs` counts).
+    let out = env.run(&["signed-by", "4", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim(),
+        "organization 4 \"Anglers for Rivers\": 1 letter(s)"
+    );
+    let got: Vec<(String, String)> = Env::csv_rows(&out.stdout)
+        .into_iter()
+        .map(|r| (r["letter_id"].clone(), r["status"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1".to_string(), "signed".to_string()),
+            ("5".to_string(), "withdrawn".to_string())
+        ]
+    );
+    let orgs = rows(&env, &["orgs", "--search", "anglers"]);
+    assert_eq!(orgs[0]["letters"], "1");
+    let out = env.run(&["signed-by", "99"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no organization with id 99"),
+        "{}",
+        out.stderr
+    );
     let out = env.run(&["signed-by", "river"]);
     assert_eq!(out.code, 2);
     assert!(
