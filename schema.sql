@@ -65,8 +65,7 @@ CREATE TABLE aliases (
     key        TEXT NOT NULL,                -- normalized key used for exact matching (normalize::name_key)
     letter_id  INTEGER REFERENCES letters (id), -- the letter it was seen in; NULL when added by a person or a table
     origin     TEXT NOT NULL DEFAULT 'letter'
-               CHECK (origin IN ('letter', 'user', 'table')), -- where the form came from
-    UNIQUE (org_id, name, letter_id)
+               CHECK (origin IN ('letter', 'user', 'table')) -- where the form came from
 );
 
 -- One signature: a signer's entry in a letter's list.
@@ -114,8 +113,13 @@ CREATE TABLE merge_log (
 CREATE INDEX signatures_by_letter ON signatures (letter_id, position);  -- show LETTER
 -- An organization's signatures with what signed-by prints of them, so the
 -- answer is read from the index alone (a signer's rows lie all over the
--- table); also orgs' letter counts and the overlap's incidence.
-CREATE INDEX signatures_by_org ON signatures (org_id, letter_id, position, status, name_as_printed);
+-- table); also orgs' letter counts and the overlap's incidence. The index
+-- leads with the signature's era (its id over 2^18, see signature_eras):
+-- an import's signatures, whoever signed, fill the pages of the newest era
+-- instead of one page per signer all over the index, so a large import
+-- rewrites a few megabytes of it, not all of it. A signer's rows are found
+-- with one step per era.
+CREATE INDEX signatures_by_org ON signatures (id >> 18, org_id, letter_id, position, status, name_as_printed);
 -- Signatures not (or no longer) signed: few, so a letter's count of
 -- signers is its rows, from the index above, less these.
 CREATE INDEX signatures_unsigned ON signatures (letter_id) WHERE status <> 'signed';
@@ -125,15 +129,25 @@ CREATE INDEX signatures_unsigned_by_org ON signatures (org_id, letter_id) WHERE 
 -- reads them from here, not from rows spread over the table.
 CREATE INDEX signatures_clues ON signatures (org_id, letter_id, position, note, section, name_as_printed)
     WHERE note IS NOT NULL OR section IS NOT NULL;
-CREATE INDEX aliases_by_key ON aliases (key);                           -- matching a printed name
+CREATE INDEX aliases_by_key ON aliases (key);                           -- matching a printed name, signed-by NAME
 CREATE INDEX aliases_by_org ON aliases (org_id);                        -- an organization's forms
 CREATE INDEX aliases_by_letter ON aliases (letter_id);                  -- forms a letter brought
-CREATE INDEX organizations_by_name ON organizations (name COLLATE NOCASE); -- orgs --search, signed-by NAME
 CREATE INDEX organizations_by_country ON organizations (country, org_type); -- filters by country and type
 CREATE INDEX letters_by_date ON letters (date);                         -- letters, date ranges
 CREATE INDEX letters_brief ON letters (id, date, title);                -- a list of letters by id without reading their text
 CREATE INDEX letter_versions_by_letter ON letter_versions (letter_id, id); -- a letter's versions, in order
 CREATE INDEX letters_by_url ON letters (url, part);                    -- import --url: the letter published there
+
+-- The eras signatures_by_org is divided into, 0 to the newest: a query
+-- for one signer's rows asks for them era by era,
+-- "WHERE (id >> 18) IN signature_eras AND org_id = ?".
+CREATE VIEW signature_eras (era) AS
+    WITH RECURSIVE e (era) AS (
+        SELECT 0
+        UNION ALL
+        SELECT era + 1 FROM e WHERE era < (SELECT coalesce(max(id), 0) >> 18 FROM signatures)
+    )
+    SELECT era FROM e;
 
 -- Full-text search over every printed form of a name (orgs --search,
 -- signed-by NAME). An FTS5 index over aliases.key, the folded form the
@@ -168,18 +182,21 @@ END;
 -- letters of a name, its alias-table entry, acronyms, first-letter
 -- shapes, words and letter trigrams. A trigger queues every new alias;
 -- the store files it under its keys before the next name is matched. A
--- key's forms are one text value, read in one step; a key held by more
--- forms than the matcher reads (2,000) keeps only its count, and a
--- trigram or shape key, which a search only asks whether it is past that
--- limit, stops counting there (writing it again would dirty its page at
--- every import for nothing). Ids may outlive a renamed or deleted alias:
--- readers look the forms up, and a stale id only adds a candidate that
--- its real name then fails.
+-- key is stored as a 64-bit hash of its text (src/store/blocking.rs,
+-- block_hash), so a million names' keys fit in a small table whose rows
+-- are found by number; two keys sharing a hash would only share
+-- candidates, which scoring then judges. A key's forms are one value,
+-- read in one step; a key held by more forms than the matcher reads
+-- (2,000) keeps only its count, and a trigram or shape key, which a
+-- search only asks whether it is past that limit, stops counting there
+-- (writing it again would dirty its page at every import for nothing).
+-- Ids may outlive a renamed or deleted alias: readers look the forms up,
+-- and a stale id only adds a candidate that its real name then fails.
 CREATE TABLE name_blocks (
-    block   TEXT PRIMARY KEY,                -- a key: kind letter, ':' and value ("t:karenni", "f:burma campaign uk")
+    block   INTEGER PRIMARY KEY,             -- hash of the key: kind letter, ':' and value ("t:karenni", "f:burma campaign uk")
     forms   INTEGER NOT NULL,                -- printed forms ever filed under it
-    aliases TEXT                             -- their aliases.id, comma-separated, in filing order; NULL once forms > 2000
-) WITHOUT ROWID;
+    aliases BLOB                             -- their aliases.id in filing order, each as the zigzag varint of its difference from the one before; NULL once forms > 2000
+);
 
 -- Printed forms not yet filed under their keys.
 CREATE TABLE blocking_queue (
@@ -196,4 +213,4 @@ CREATE TRIGGER aliases_blocking_delete AFTER DELETE ON aliases BEGIN
     DELETE FROM blocking_queue WHERE alias_id = old.id;
 END;
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -533,8 +533,11 @@ pub fn decide(notes: Vec<CountryClue>, name: &NameReading) -> Decided {
     if let Some((cc, v)) = groups.first() {
         let first = &notes[v[0]];
         let mut reason = first.reason.clone();
+        // Later letters are mentioned, not counted: a count in the reason
+        // would change (and rewrite the organization's row) at every
+        // letter that prints the note again. `why ORG` lists them all.
         if v.len() > 1 {
-            reason.push_str(&format!(" and {} more letter(s)", v.len() - 1));
+            reason.push_str(" and later letters");
         }
         let unanimous = v.len() == sure.len();
         if !unanimous {

@@ -2,7 +2,7 @@
 //! `block_sizes`, `blocking_queue`): filing queued aliases under the keys
 //! the matcher computes, and the registry the matcher reads them through.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StoreError;
 use crate::matching::blocks::{blocks_of, ACRONYM, KEY, SHAPE, TRIGRAM};
@@ -20,9 +20,61 @@ fn kind_of(s: &str) -> Kind {
     }
 }
 
+/// The number a blocking key is stored under (`name_blocks.block`):
+/// 64-bit FNV-1a over the key's bytes, then a finishing mix (the one
+/// MurmurHash3 ends with) so that keys a letter apart differ in every
+/// bit. Written out here rather than taken from the standard library,
+/// whose hashes may change between releases: these numbers are stored.
+pub fn block_hash(key: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    h as i64
+}
+
+/// Appends alias ids as `name_blocks.aliases` holds them: each a LEB128
+/// varint (seven bits a byte, the high bit set on all but the last).
+/// Absolute rather than differences, so the store appends a new form's
+/// ids to a key in SQL (`aliases || ?`) without reading the list first.
+fn encode_ids(ids: &[i64], out: &mut Vec<u8>) {
+    for &id in ids {
+        let mut v = id as u64;
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+}
+
+/// Alias ids as `name_blocks.aliases` holds them ([`encode_ids`]).
+fn decode_ids(b: &[u8]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(b.len() / 3 + 1);
+    let (mut v, mut shift) = (0u64, 0u32);
+    for &byte in b {
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            out.push(v as i64);
+            v = 0;
+            shift = 0;
+        } else {
+            shift += 7;
+        }
+    }
+    out
+}
+
 /// Files every queued alias under its blocking keys; returns how many.
 /// A key that grows past what the matcher reads keeps its count and drops
-/// its ids.
+/// its ids. The keys are worked out on every CPU and each is written once,
+/// in order (after an upgrade the queue holds every alias of the registry).
 pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
     let queued: Vec<(i64, String, Option<String>)> = {
         let mut st = conn.prepare_cached(
@@ -35,20 +87,16 @@ pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    let mut file = conn.prepare_cached(
-        "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, 1, ?2)
-         ON CONFLICT (block) DO UPDATE SET forms = forms + 1,
-             aliases = CASE WHEN forms >= ?3 THEN NULL ELSE aliases || ',' || ?2 END
-         WHERE ?4 OR forms <= ?3",
-    )?;
-    for (alias_id, name, acronym) in &queued {
-        let info = NameInfo::new(name, acronym.as_deref(), None);
-        let id = alias_id.to_string();
-        for b in blocks_of(&info) {
-            let counted = counts_past_limit(&b);
-            file.execute(params![b, id, MAX_POSTING as i64, counted])?;
-        }
+    let mut pending = Pending::default();
+    let keys = crate::matching::fast::par_map(
+        queued.len(),
+        |i| blocks_of(&NameInfo::new(&queued[i].1, queued[i].2.as_deref(), None)),
+        &|_| {},
+    );
+    for ((alias_id, _, _), keys) in queued.iter().zip(keys) {
+        pending.add_keys(*alias_id, keys);
     }
+    pending.flush(conn)?;
     // Aliases whose organization is gone leave nothing to file either.
     conn.prepare_cached("DELETE FROM blocking_queue")?
         .execute([])?;
@@ -70,40 +118,37 @@ impl Pending {
     /// Notes `alias_id`, printed `name` with `acronym`, under its keys.
     pub fn add(&mut self, alias_id: i64, name: &str, acronym: Option<&str>) {
         let info = NameInfo::new(name, acronym, None);
-        for b in blocks_of(&info) {
+        self.add_keys(alias_id, blocks_of(&info));
+    }
+
+    /// Notes `alias_id` under `keys`, worked out by the caller.
+    fn add_keys(&mut self, alias_id: i64, keys: Vec<String>) {
+        for b in keys {
             self.blocks.entry(b).or_default().push(alias_id);
         }
         self.filed.push(alias_id);
     }
 
-    /// Writes every noted form under its keys (keys in sorted order, one
+    /// Writes every noted form under its keys (in the order of their
+    /// stored numbers, so neighbouring writes land on the same pages, one
     /// statement each) and takes them off the queue.
     pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
-        let mut blocks: Vec<(String, Vec<i64>)> =
-            std::mem::take(&mut self.blocks).into_iter().collect();
-        blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut blocks: Vec<(i64, bool, Vec<i64>)> = std::mem::take(&mut self.blocks)
+            .into_iter()
+            .map(|(b, ids)| (block_hash(&b), counts_past_limit(&b), ids))
+            .collect();
+        blocks.sort_unstable_by_key(|b| b.0);
         let mut file = conn.prepare_cached(
             "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, ?2, CASE WHEN ?2 > ?4 THEN NULL ELSE ?3 END)
              ON CONFLICT (block) DO UPDATE SET forms = forms + ?2,
-                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE aliases || ',' || ?3 END
+                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE CAST(aliases || ?3 AS BLOB) END
              WHERE ?5 OR forms <= ?4",
         )?;
-        let mut ids = String::new();
-        for (b, v) in &blocks {
+        let mut ids = Vec::new();
+        for (b, counted, v) in &blocks {
             ids.clear();
-            for (i, id) in v.iter().enumerate() {
-                if i > 0 {
-                    ids.push(',');
-                }
-                ids.push_str(&id.to_string());
-            }
-            file.execute(params![
-                b,
-                v.len() as i64,
-                ids,
-                MAX_POSTING as i64,
-                counts_past_limit(b)
-            ])?;
+            encode_ids(v, &mut ids);
+            file.execute(params![b, v.len() as i64, ids, MAX_POSTING as i64, counted])?;
         }
         let mut unqueue = conn.prepare_cached("DELETE FROM blocking_queue WHERE alias_id = ?1")?;
         for id in std::mem::take(&mut self.filed) {
@@ -123,9 +168,31 @@ fn counts_past_limit(block: &str) -> bool {
     !(block.starts_with(TRIGRAM) || block.starts_with(SHAPE))
 }
 
-/// Alias ids as `name_blocks.aliases` holds them.
-fn parse_ids(s: &str) -> Vec<i64> {
-    s.split(',').filter_map(|x| x.parse().ok()).collect()
+/// A stored key found: its place in the keys asked for, its count of
+/// forms and its packed ids.
+type StoredBlock = (usize, i64, Option<Vec<u8>>);
+
+/// The stored keys among `blocks`, by hash, with their count and ids.
+fn stored_blocks(conn: &Connection, blocks: &[&String]) -> Result<Vec<StoredBlock>, StoreError> {
+    let mut hashes: Vec<(i64, usize)> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (block_hash(b), i))
+        .collect();
+    hashes.sort_unstable();
+    let mut st = conn.prepare_cached("SELECT forms, aliases FROM name_blocks WHERE block = ?1")?;
+    let mut out = Vec::new();
+    for (h, i) in hashes {
+        let row = st
+            .query_row([h], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+            })
+            .optional()?;
+        if let Some((forms, ids)) = row {
+            out.push((i, forms, ids));
+        }
+    }
+    Ok(out)
 }
 
 /// The registry seen from inside an import's transaction (or, for
@@ -217,15 +284,10 @@ impl Registry for TxRegistry<'_> {
     }
 
     fn block_sizes(&self, blocks: &[String]) -> Result<FastMap<String, usize>, LookupError> {
-        let mut st = self.tx.prepare_cached(
-            "SELECT block, forms FROM name_blocks WHERE block IN (SELECT value FROM json_each(?1))",
-        )?;
+        let all: Vec<&String> = blocks.iter().collect();
         let mut out = FastMap::default();
-        for r in st.query_map([json_list(blocks)], |r| {
-            Ok((r.get::<_, String>("block")?, r.get::<_, i64>("forms")?))
-        })? {
-            let (b, n) = r?;
-            out.insert(b, n as usize);
+        for (i, n, _) in stored_blocks(self.tx, &all)? {
+            out.insert(blocks[i].clone(), n as usize);
         }
         if let Some(p) = self.pending {
             for b in blocks {
@@ -241,25 +303,12 @@ impl Registry for TxRegistry<'_> {
         let mut out: FastMap<String, Posting> = FastMap::default();
         let (keys, stored): (Vec<&String>, Vec<&String>) =
             blocks.iter().partition(|b| b.starts_with(KEY));
-        if !stored.is_empty() {
-            let mut st = self.tx.prepare_cached(
-                "SELECT block, forms, aliases FROM name_blocks
-                 WHERE block IN (SELECT value FROM json_each(?1))",
-            )?;
-            for r in st.query_map([json_list(&stored)], |r| {
-                Ok((
-                    r.get::<_, String>("block")?,
-                    r.get::<_, i64>("forms")?,
-                    r.get::<_, Option<String>>("aliases")?,
-                ))
-            })? {
-                let (b, forms, ids) = r?;
-                let posting = Posting {
-                    forms: forms as usize,
-                    ids: ids.as_deref().map(parse_ids),
-                };
-                out.insert(b, posting);
-            }
+        for (i, forms, ids) in stored_blocks(self.tx, &stored)? {
+            let posting = Posting {
+                forms: forms as usize,
+                ids: ids.as_deref().map(decode_ids),
+            };
+            out.insert(stored[i].clone(), posting);
         }
         if !keys.is_empty() {
             let bare: Vec<&str> = keys.iter().map(|k| &k[2..]).collect();
@@ -360,12 +409,13 @@ mod tests {
         (word, gram)
     }
 
-    fn forms(conn: &Connection, block: &str) -> (i64, Option<String>) {
+    fn forms(conn: &Connection, block: &str) -> (i64, Option<Vec<i64>>) {
         conn.query_row(
             "SELECT forms, aliases FROM name_blocks WHERE block = ?1",
-            [block],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            [block_hash(block)],
+            |r| Ok((r.get(0)?, r.get::<_, Option<Vec<u8>>>(1)?)),
         )
+        .map(|(n, ids)| (n, ids.as_deref().map(decode_ids)))
         .unwrap()
     }
 
@@ -381,8 +431,8 @@ mod tests {
         p.add(1, "Zqxv Alpha", None);
         p.add(2, "Zqxv Alpha", None);
         p.flush(conn).unwrap();
-        assert_eq!(forms(conn, &word), (2, Some("1,2".into())));
-        assert_eq!(forms(conn, &gram), (2, Some("1,2".into())));
+        assert_eq!(forms(conn, &word), (2, Some(vec![1, 2])));
+        assert_eq!(forms(conn, &gram), (2, Some(vec![1, 2])));
         for id in 3..=(MAX_POSTING as i64 + 1) {
             p.add(id, "Zqxv Alpha", None);
         }
@@ -395,5 +445,25 @@ mod tests {
         p.flush(conn).unwrap();
         assert_eq!(forms(conn, &word), (past + 1, None));
         assert_eq!(forms(conn, &gram), (past, None));
+    }
+
+    /// Ids of every size, listed and appended, read back as filed.
+    #[test]
+    fn packed_ids_read_back() {
+        let ids = [1, 127, 128, 300, 16_383, 16_384, 2_000_000, 1 << 40];
+        let mut b = Vec::new();
+        encode_ids(&ids[..3], &mut b);
+        encode_ids(&ids[3..], &mut b);
+        assert_eq!(decode_ids(&b), ids);
+        assert!(!b.contains(&0), "no id is written with a zero byte");
+    }
+
+    /// The stored numbers of keys are fixed: a registry written by one
+    /// build is read by the next.
+    #[test]
+    fn block_hashes_are_fixed() {
+        assert_eq!(block_hash("t:karenni"), block_hash("t:karenni"));
+        assert_ne!(block_hash("t:karenni"), block_hash("t:karen"));
+        assert_eq!(block_hash(""), -1_166_397_803_181_037_274);
     }
 }

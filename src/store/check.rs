@@ -254,7 +254,7 @@ fn orphan_aliases(conn: &Connection) -> Result<Vec<Problem>, StoreError> {
         "SELECT a.id, a.name, a.org_id, a.letter_id FROM aliases a
          WHERE a.origin = 'letter'
              AND EXISTS (SELECT 1 FROM organizations o WHERE o.id = a.org_id)
-             AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.org_id = a.org_id)
+             AND a.org_id NOT IN (SELECT org_id FROM signatures INDEXED BY signatures_by_org)
          ORDER BY a.id",
         |r| {
             let (id, name, org, letter): (i64, String, i64, Option<i64>) = (

@@ -351,7 +351,7 @@ fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i
     )?;
     let sigs = ids(
         tx,
-        "SELECT id FROM signatures WHERE org_id = ?1 ORDER BY id",
+        "SELECT id FROM signatures WHERE (id >> 18) IN signature_eras AND org_id = ?1 ORDER BY id",
         remove,
     )?;
     // A "same" judgement keeps the pair together through later dedupes;
@@ -369,7 +369,7 @@ fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i
         params![keep, remove],
     )?;
     tx.execute(
-        "UPDATE signatures SET org_id = ?1 WHERE org_id = ?2",
+        "UPDATE signatures SET org_id = ?1 WHERE (id >> 18) IN signature_eras AND org_id = ?2",
         params![keep, remove],
     )?;
     let kept_before = row_json(tx, "organizations", keep)?;
@@ -468,8 +468,10 @@ impl Store {
         }
         // Signatures printed in that form follow it.
         let sigs: Vec<(i64, String)> = {
-            let mut st =
-                tx.prepare("SELECT id, name_as_printed FROM signatures WHERE org_id = ?1")?;
+            let mut st = tx.prepare(
+                "SELECT id, name_as_printed FROM signatures
+                 WHERE (id >> 18) IN signature_eras AND org_id = ?1",
+            )?;
             let v = st
                 .query_map([org], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -582,8 +584,12 @@ impl Store {
     pub fn add_alias(&mut self, org: i64, name: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         org_name(&tx, org)?;
+        // A form the organization already holds, printed exactly so, is
+        // not added twice.
         tx.execute(
-            "INSERT OR IGNORE INTO aliases (org_id, name, key, letter_id, origin) VALUES (?1, ?2, ?3, NULL, 'user')",
+            "INSERT INTO aliases (org_id, name, key, letter_id, origin)
+             SELECT ?1, ?2, ?3, NULL, 'user'
+             WHERE NOT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1 AND name = ?2)",
             params![org, name, name_key(name)],
         )?;
         tx.commit()?;

@@ -9,7 +9,7 @@ use super::StoreError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` creates.
-pub const CURRENT: i32 = 5;
+pub const CURRENT: i32 = 6;
 
 /// Upgrade steps: (version reached, SQL). A step is added here with its
 /// file in migrations/ whenever `schema.sql` changes; released steps are
@@ -22,6 +22,7 @@ const STEPS: &[(i32, &str)] = &[
         5,
         include_str!("../../migrations/0005_covering_indexes.sql"),
     ),
+    (6, include_str!("../../migrations/0006_bulk_layout.sql")),
 ];
 
 pub fn user_version(conn: &Connection) -> Result<i32, StoreError> {
@@ -111,6 +112,7 @@ mod tests {
         (2, include_str!("../../migrations/schema_v2.sql")),
         (3, include_str!("../../migrations/schema_v3.sql")),
         (4, include_str!("../../migrations/schema_v4.sql")),
+        (5, include_str!("../../migrations/schema_v5.sql")),
     ];
 
     #[test]

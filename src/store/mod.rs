@@ -534,10 +534,12 @@ impl Store {
         // the small index of rows not signed).
         let mut st = self.conn.prepare_cached(
             "SELECT o.id, o.name, o.acronym, o.kind, o.country, o.org_type,
-                (SELECT count(DISTINCT letter_id) FROM signatures WHERE org_id = o.id)
+                (SELECT count(DISTINCT letter_id) FROM signatures
+                 WHERE (id >> 18) IN signature_eras AND org_id = o.id)
                 - (SELECT count(DISTINCT u.letter_id) FROM signatures u
                    WHERE u.org_id = o.id AND u.status <> 'signed'
-                     AND NOT EXISTS (SELECT 1 FROM signatures s2 WHERE s2.org_id = u.org_id
+                     AND NOT EXISTS (SELECT 1 FROM signatures s2
+                                     WHERE (s2.id >> 18) IN signature_eras AND s2.org_id = u.org_id
                                      AND s2.letter_id = u.letter_id AND s2.status = 'signed'))
                   AS letters
              FROM organizations o WHERE o.id = ?1",
@@ -580,7 +582,7 @@ impl Store {
             "SELECT s.letter_id, l.date, l.title, s.position, s.name_as_printed, s.status
              FROM signatures s INDEXED BY signatures_by_org
              JOIN letters l INDEXED BY letters_brief ON l.id = s.letter_id
-             WHERE s.org_id = ?1",
+             WHERE (s.id >> 18) IN signature_eras AND s.org_id = ?1",
         )?;
         let rows = st.query_map([org_id], |r| {
             Ok((
@@ -607,27 +609,61 @@ impl Store {
 
     /// Organizations matching a filter, most active first.
     pub fn orgs_where(&self, f: &OrgFilter) -> Result<Vec<OrgRow>, StoreError> {
-        let sql = format!(
-            "{ORG_SELECT} WHERE (?1 IS NULL OR o.country = ?1) AND (?2 IS NULL OR o.org_type = ?2)
-             GROUP BY o.id ORDER BY letters DESC, o.name COLLATE NOCASE, o.id"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st
-            .query_map(params![f.country, f.org_type], org_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some(ids) = f
+        let search = f
             .search
             .as_deref()
             .map(|q| self.search_org_ids(q))
             .transpose()?
-            .flatten()
-        else {
-            return Ok(rows);
+            .flatten();
+        let mut st = self.conn.prepare(
+            "SELECT o.id, o.name, o.acronym, o.kind, o.country, o.org_type, 0 AS letters
+             FROM organizations o
+             WHERE (?1 IS NULL OR o.country = ?1) AND (?2 IS NULL OR o.org_type = ?2)",
+        )?;
+        let mut rows = st
+            .query_map(params![f.country, f.org_type], org_row)?
+            .filter(|r| {
+                r.as_ref().map_or(true, |o| {
+                    search.as_ref().is_none_or(|ids| ids.contains(&o.org_id))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let counts = self.letter_counts()?;
+        for o in &mut rows {
+            o.letters = counts.get(&o.org_id).copied().unwrap_or(0);
+        }
+        // Most letters first, then by name as SQLite's NOCASE orders it
+        // (ASCII letters folded), then by id.
+        let nocase = |n: &str| {
+            n.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .collect::<Vec<u8>>()
         };
-        Ok(rows
-            .into_iter()
-            .filter(|o| ids.contains(&o.org_id))
-            .collect())
+        rows.sort_by_cached_key(|o| (std::cmp::Reverse(o.letters), nocase(&o.name), o.org_id));
+        Ok(rows)
+    }
+
+    /// Every organization's count of letters it signs (a signature that
+    /// stands), read in one pass over `signatures_by_org`: counting era by
+    /// era for each of a million organizations would step into the index
+    /// tens of millions of times.
+    fn letter_counts(&self) -> Result<crate::matching::fast::FastMap<i64, i64>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT org_id, letter_id FROM signatures INDEXED BY signatures_by_org
+             WHERE status = 'signed'",
+        )?;
+        let mut rows = st.raw_query();
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            pairs.push((r.get(0)?, r.get(1)?));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut counts = crate::matching::fast::FastMap::default();
+        for (org, _) in pairs {
+            *counts.entry(org).or_insert(0) += 1;
+        }
+        Ok(counts)
     }
 
     /// Classifies organizations again, in one transaction: all of them
@@ -769,16 +805,26 @@ impl Store {
                 |r| r.get("letter_id"),
             )
             .optional()?;
-        let org: Option<(i64, String)> = self
-            .conn
-            .query_row(
-                "SELECT s.org_id, o.name, count(*) AS n FROM signatures s
-                 JOIN organizations o ON o.id = s.org_id
-                 GROUP BY s.org_id ORDER BY n DESC, s.org_id LIMIT 1",
-                [],
-                |r| Ok((r.get("org_id")?, r.get("name")?)),
-            )
-            .optional()?;
+        // Counted in one pass over the signers' index, which is in era
+        // order, not by signer.
+        let mut counts: crate::matching::fast::FastMap<i64, i64> = Default::default();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT org_id FROM signatures INDEXED BY signatures_by_org")?;
+            let mut rows = st.raw_query();
+            while let Some(r) = rows.next()? {
+                *counts.entry(r.get(0)?).or_insert(0) += 1;
+            }
+        }
+        let top = counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(org, _)| org);
+        let org = match top {
+            Some(id) => self.org_name(id)?.map(|n| (id, n)),
+            None => None,
+        };
         Ok(letter.zip(org).map(|(l, (o, n))| (l, o, n)))
     }
 }
@@ -1380,9 +1426,12 @@ fn signatures_tx(tx: &Transaction<'_>, letter_id: i64) -> Result<Vec<SignatureRo
     signatures_where(tx, "s.letter_id = ?1", [letter_id])
 }
 
+/// Organizations with their counts of letters signed, for a few
+/// organizations: each is looked up era by era (see `signature_eras`).
 const ORG_SELECT: &str = "SELECT o.id, o.name, o.acronym, o.kind, o.country, o.org_type,
         count(DISTINCT CASE WHEN s.status = 'signed' THEN s.letter_id END) AS letters
-     FROM organizations o LEFT JOIN signatures s ON s.org_id = o.id";
+     FROM organizations o
+     LEFT JOIN signatures s ON (s.id >> 18) IN signature_eras AND s.org_id = o.id";
 
 fn org_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrgRow> {
     Ok(OrgRow {
