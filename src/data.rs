@@ -233,20 +233,71 @@ pub fn city_countries(text: &str) -> Option<&'static [&'static str]> {
 /// True when the line holds a phrase that may open a list from inside a
 /// sentence ("We, the undersigned", "Respectfully,").
 pub fn has_weak_header(key: &str) -> bool {
-    let padded = format!(" {key} ");
-    tables()
-        .weak_headers
-        .iter()
-        .any(|p| padded.contains(&format!(" {p} ")))
+    // Asked of most short lines of a page. A phrase (a key: single spaces,
+    // none at its ends) is in the line when the line, from the start of
+    // one of its words, goes on with the phrase up to a word's end; so
+    // only the phrases starting with that word are tried, and nothing is
+    // built per line.
+    static BY_FIRST_WORD: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let by_first = BY_FIRST_WORD.get_or_init(|| {
+        let mut m: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for p in &tables().weak_headers {
+            m.entry(p.split(' ').next().unwrap_or(""))
+                .or_default()
+                .push(p.as_str());
+        }
+        m
+    });
+    let mut at = 0;
+    key.split(' ').any(|word| {
+        let rest = &key[at..];
+        at += word.len() + 1;
+        by_first.get(word).is_some_and(|phrases| {
+            phrases.iter().any(|p| {
+                rest.strip_prefix(p)
+                    .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+            })
+        })
+    })
 }
 
 /// True for a title printed before a person's name ("Dr.", "Prof.").
 /// Apart from [`tables`]: reading one name (`signed-by NAME`) needs this
 /// table and no other.
 pub fn is_honorific(word: &str) -> bool {
-    static T: OnceLock<HashSet<String>> = OnceLock::new();
-    T.get_or_init(|| rows(HONORIFICS).map(|r| name_key(r[0])).collect())
-        .contains(&name_key(word))
+    const SHORT: usize = 16;
+    struct Honorifics {
+        keys: HashSet<String>,
+        /// For each key length up to `SHORT` bytes, a bit for the first
+        /// byte (modulo 64) of each key of that length.
+        firsts: [u64; SHORT + 1],
+    }
+    static T: OnceLock<Honorifics> = OnceLock::new();
+    let t = T.get_or_init(|| {
+        let keys: HashSet<String> = rows(HONORIFICS).map(|r| name_key(r[0])).collect();
+        let mut firsts = [0u64; SHORT + 1];
+        for k in keys.iter().filter(|k| (1..=SHORT).contains(&k.len())) {
+            firsts[k.len()] |= 1 << (k.as_bytes()[0] & 63);
+        }
+        Honorifics { keys, firsts }
+    });
+    let set = &t.keys;
+    // Asked of the first word of every entry the parser reads. The key of
+    // a short word of ASCII letters and digits is its lower case: no key
+    // of its length starting with its letter (most words) rules it out,
+    // else it is looked up from the stack instead of built.
+    if (1..=SHORT).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let first = word.as_bytes()[0].to_ascii_lowercase();
+        if t.firsts[word.len()] & (1 << (first & 63)) == 0 {
+            return false;
+        }
+        let mut key = [0u8; SHORT];
+        for (k, b) in key.iter_mut().zip(word.bytes()) {
+            *k = b.to_ascii_lowercase();
+        }
+        return std::str::from_utf8(&key[..word.len()]).is_ok_and(|k| set.contains(k));
+    }
+    set.contains(&name_key(word))
 }
 
 #[cfg(test)]
@@ -278,6 +329,32 @@ mod tests {
     }
 
     #[test]
+    fn weak_headers_are_found_as_whole_words() {
+        let padded = |key: &str| {
+            let padded = format!(" {key} ");
+            tables()
+                .weak_headers
+                .iter()
+                .any(|p| padded.contains(&format!(" {p} ")))
+        };
+        for key in [
+            "",
+            "the undersigned",
+            "we the undersigned organizations call on",
+            "xthe undersigned",
+            "the undersignedx",
+            "a  the undersigned",
+            "to the endorsers",
+            "endorsers",
+            "los firmantes de",
+            "supporting organisations supporting",
+            "undersigned",
+        ] {
+            assert_eq!(has_weak_header(key), padded(key), "{key:?}");
+        }
+    }
+
+    #[test]
     fn countries_in_several_languages() {
         assert_eq!(country_code("New Zealand"), Some("NZ"));
         assert_eq!(country_code("Nouvelle-Zélande"), Some("NZ"));
@@ -292,6 +369,35 @@ mod tests {
         assert_eq!(country_code("and"), None);
         assert_eq!(country_code("can"), None);
         assert_eq!(country_code("Friend For Myanmar"), None);
+    }
+
+    #[test]
+    fn honorifics_of_short_ascii_words_are_read_as_their_keys() {
+        let set: HashSet<String> = rows(HONORIFICS).map(|r| name_key(r[0])).collect();
+        for w in [
+            "Dr",
+            "DR",
+            "dr",
+            "Prof",
+            "Professor",
+            "Mr",
+            "Mrs",
+            "Rev",
+            "M",
+            "Me",
+            "Kurdish",
+            "The",
+            "Dr.",
+            "d r",
+            "",
+            "Senator",
+            "Reverendissimo",
+            "السيد",
+            "Sr",
+        ] {
+            assert_eq!(is_honorific(w), set.contains(&name_key(w)), "{w:?}");
+        }
+        assert!(is_honorific("Dr") && is_honorific("PROFESSOR") && !is_honorific("Kurdish"));
     }
 
     #[test]

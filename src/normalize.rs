@@ -6,12 +6,17 @@
 //! [`name_key`] throw away distinctions that never separate two
 //! organizations, so that they can be compared.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Repairs text without changing what a reader sees: drops zero-width and
 /// other format characters, turns non-breaking and exotic spaces into plain
 /// spaces, collapses runs of white space and trims.
 pub fn clean(s: &str) -> String {
+    // Most lines reach here already clean (the parser cleans each block's
+    // text, then folds it again and again): one check, one copy.
+    if is_clean(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.chars() {
@@ -29,6 +34,54 @@ pub fn clean(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// True when [`clean`] would return `s` unchanged: no invisible
+/// character, and no white space but single plain spaces between words.
+fn is_clean(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Folds without early exits, which the compiler turns into wide
+    // loops: lines are short, and most are clean ASCII.
+    let other = b.iter().fold(false, |odd, &c| {
+        // Beyond ASCII, or ASCII white space but the space.
+        odd | (c >= 0x80) | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
+    });
+    if other {
+        return is_clean_chars(s);
+    }
+    let pairs = b.get(1..).unwrap_or_default();
+    let double = b
+        .iter()
+        .zip(pairs)
+        .fold(false, |d, (&x, &y)| d | ((x == b' ') & (y == b' ')));
+    !double && b.first() != Some(&b' ') && b.last() != Some(&b' ')
+}
+
+/// [`is_clean`] read character by character.
+fn is_clean_chars(s: &str) -> bool {
+    let mut prev_space = true;
+    for c in s.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_whitespace() || is_invisible(c) {
+            return false;
+        } else {
+            prev_space = false;
+        }
+    }
+    !prev_space || s.is_empty()
+}
+
+/// What [`fold`] makes of a byte of ASCII text (once cleaned): its lower
+/// case, and "`" an apostrophe. Lets a caller read folded ASCII in place.
+pub fn fold_byte(b: u8) -> u8 {
+    match b {
+        b'`' => b'\'',
+        _ => b.to_ascii_lowercase(),
+    }
 }
 
 /// Characters that carry no visible text: zero-width spaces and joiners,
@@ -125,8 +178,16 @@ pub fn fold(s: &str) -> String {
         return out;
     }
     let mut out = String::with_capacity(cleaned.len());
-    for c in cleaned.nfkc() {
-        fold_char(c, &mut out);
+    // Most text is in NFKC already, which the quick check tells far more
+    // cheaply than normalizing does.
+    if is_nfkc_quick(cleaned.chars()) == IsNormalized::Yes {
+        for c in cleaned.chars() {
+            fold_char(c, &mut out);
+        }
+    } else {
+        for c in cleaned.nfkc() {
+            fold_char(c, &mut out);
+        }
     }
     // Latin diacritics stay: "Québec" and "Quebec" fold apart here and are
     // brought together by the matcher's transliteration key instead.
@@ -138,8 +199,20 @@ pub fn fold(s: &str) -> String {
 /// ("Women's" = "Womens"), "&" read as "and", every other punctuation mark
 /// a word break, white space collapsed.
 pub fn name_key(s: &str) -> String {
+    if s.is_ascii() {
+        // ASCII folds to its lower case with "`" read as "'" (see `fold`),
+        // and the white space `fold` collapses and trims only ever breaks
+        // words here: the key is read from the text itself, with no
+        // folded copy in between.
+        return key_of(s.bytes().map(|b| char::from(fold_byte(b))), s.len());
+    }
     let folded = fold(s);
-    let mut out = String::with_capacity(folded.len());
+    key_of(folded.chars(), folded.len())
+}
+
+/// [`name_key`] of text already folded, given as its characters.
+fn key_of(folded: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut space = false;
     let push_word = |out: &mut String, space: &mut bool, w: &str| {
         if *space && !out.is_empty() {
@@ -149,7 +222,7 @@ pub fn name_key(s: &str) -> String {
         out.push_str(w);
     };
     let mut word_len = 0usize;
-    for c in folded.chars() {
+    for c in folded {
         if c == '\'' {
             // French and Italian elision ("l'Homme", "d'Acme") splits two
             // words; an English possessive ("Women's") joins.
@@ -179,6 +252,16 @@ pub fn name_key(s: &str) -> String {
         }
     }
     out
+}
+
+/// `name_key(s).is_empty()`: true when `s` holds no letter, digit or
+/// "&". ASCII is read without building the key.
+pub fn has_empty_key(s: &str) -> bool {
+    if s.is_ascii() {
+        !s.bytes().any(|b| b.is_ascii_alphanumeric() || b == b'&')
+    } else {
+        name_key(s).is_empty()
+    }
 }
 
 /// Combining marks count as part of a word (they carry Korean jamo, Indic
@@ -221,6 +304,110 @@ mod tests {
                 fold_char(c, &mut general);
             }
             assert_eq!(fold(&s), general, "{s:?}");
+            let bytewise: Vec<u8> = clean(&s).bytes().map(fold_byte).collect();
+            assert_eq!(fold(&s).as_bytes(), bytewise, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_name_key_path_keys_as_the_general_path() {
+        // Every pair of ASCII characters (white space and controls
+        // included) inside and around a word, through the folded path.
+        let general = |s: &str| {
+            let folded = fold(s);
+            key_of(folded.chars(), folded.len())
+        };
+        for a in 0u8..0x80 {
+            for b in 0u8..0x80 {
+                let (a, b) = (a as char, b as char);
+                for s in [
+                    format!("{a}{b}"),
+                    format!("x{a}{b}Y z"),
+                    format!("{a} Ab{b}{b}c {a}"),
+                ] {
+                    assert_eq!(name_key(&s), general(&s), "{s:?}");
+                    assert_eq!(has_empty_key(&s), name_key(&s).is_empty(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn clean_text_is_returned_as_it_is_and_other_text_cleaned() {
+        // The loop `clean` runs on text that is not clean already.
+        let reference = |s: &str| {
+            let mut out = String::new();
+            let mut pending = false;
+            for c in s.chars().filter(|&c| !is_invisible(c)) {
+                if c.is_whitespace() {
+                    pending = !out.is_empty();
+                } else {
+                    if pending {
+                        out.push(' ');
+                        pending = false;
+                    }
+                    out.push(c);
+                }
+            }
+            out
+        };
+        let mut cases: Vec<String> = [
+            "",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{0B}b",
+            "a\u{A0}b",
+            "a\u{200B}b",
+            "\u{1C}a",
+            "é ü",
+            "\u{3000}",
+            "a\u{1F}\u{7F}b",
+            " ",
+            "  ",
+            "a b ",
+            "é  ü",
+            " é",
+            "\u{A0}",
+            "é\u{2028}ü",
+        ]
+        .map(String::from)
+        .to_vec();
+        for a in 0u8..0x80 {
+            for b in 0u8..0x80 {
+                let (a, b) = (a as char, b as char);
+                cases.push(format!("{a}{b}"));
+                cases.push(format!("x{a}{b}y"));
+            }
+        }
+        for s in &cases {
+            assert_eq!(clean(s), reference(s), "{s:?}");
+            assert_eq!(is_clean(s), reference(s) == *s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn text_in_nfkc_folds_as_normalized_text() {
+        for s in [
+            "Fédération Québec",
+            "Fe\u{301}de\u{301}ration",
+            "ﬁne ① ² Ａ",
+            "한국 단체",
+            "\u{1100}\u{1161}\u{11A8}",
+            "أحمد منظمة",
+            "a\u{0308}\u{0301}",
+            "a\u{0301}\u{0308}",
+            "Å Å",
+            "Ω",
+        ] {
+            let mut normalized = String::new();
+            for c in clean(s).nfkc() {
+                fold_char(c, &mut normalized);
+            }
+            assert_eq!(fold(s), normalized, "{s:?}");
         }
     }
 

@@ -95,6 +95,17 @@ pub trait Registry {
         Ok(fast::FastMap::default())
     }
 
+    /// Stored keys by [`blocks::key_hash`] (any kind but exact `k:`
+    /// keys): how many forms each holds and, when `ids` and not too many,
+    /// their alias ids. Keys no form holds are left out.
+    fn postings(
+        &self,
+        _hashes: &[i64],
+        _ids: bool,
+    ) -> Result<fast::FastMap<i64, Posting>, LookupError> {
+        Ok(fast::FastMap::default())
+    }
+
     /// How many forms hold each of these stored keys (as [`Registry::blocks`]
     /// without the ids).
     fn block_sizes(&self, _blocks: &[String]) -> Result<fast::FastMap<String, usize>, LookupError> {
@@ -134,10 +145,10 @@ pub enum Decision {
     Known {
         org_id: i64,
         reason: String,
-        /// True when the matcher saw that the organization already holds
-        /// this exact printed form, so the importer need not look again
-        /// before adding it as an alias; false says nothing.
-        holds_form: bool,
+        /// Whether the organization already holds this exact printed form
+        /// (then the importer adds no alias), when the matcher knows;
+        /// `None` asks the importer to look.
+        holds_form: Option<bool>,
     },
     New {
         reason: String,
@@ -147,13 +158,19 @@ pub enum Decision {
 pub trait Matcher {
     fn decide(&self, sig: &Signatory, reg: &dyn Registry) -> Result<Decision, LookupError>;
 
-    /// Told every signer of an import before the first is decided, so
-    /// work that needs no registry (folding names) can run on every CPU.
-    fn prepare(&self, _sigs: &[&Signatory]) {}
+    /// Told every signer of an import before the first is decided, with
+    /// the registry as it stands before the import writes anything: work
+    /// for all of them at once (batched reads, scoring on every CPU)
+    /// happens here.
+    fn prepare(&self, _sigs: &[&Signatory], _reg: &dyn Registry) -> Result<(), LookupError> {
+        Ok(())
+    }
 
     /// Told when a signer brought a printed form new to the registry
     /// (for a new or a known organization), so a matcher that keeps state
-    /// sees the import's own earlier entries as they were printed.
+    /// sees the import's own earlier entries as they were printed. The
+    /// registry a matcher is given during an import shows the registry as
+    /// it stood before it: these forms are not in it.
     fn learn(&self, _org_id: i64, _sig: &Signatory) {}
 }
 
@@ -180,7 +197,7 @@ impl Matcher for ExactKey {
         Ok(match cands.first() {
             Some(c) => Decision::Known {
                 org_id: c.org_id,
-                holds_form: false,
+                holds_form: None,
                 reason: if cands.len() == 1 {
                     format!("same name key as organization {} \"{}\"", c.org_id, c.name)
                 } else {

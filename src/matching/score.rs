@@ -6,7 +6,7 @@
 //! tolerated; a strict subset is never identical; a name in another script
 //! merges only through the alias table or an acronym.
 
-use super::keys::{is_place, is_type_word, token_country, NameInfo};
+use super::keys::{is_place, token_country, NameInfo, TokenFacts};
 use crate::data::country_code;
 
 /// Words a country table answers for, that also name something wider or
@@ -155,10 +155,20 @@ pub fn same_word(a: &str, b: &str) -> bool {
 /// between two rare words that short ("Drivi"/"Driva", "Nanai"/"Nakai", the names that
 /// make an organization itself) one letter is another organization.
 pub fn same_word_if(a: &str, b: &str, common: impl FnOnce() -> bool) -> bool {
+    same_token((a, &TokenFacts::of(a)), (b, &TokenFacts::of(b)), common)
+}
+
+/// [`same_word_if`] for two tokens whose [`TokenFacts`] are known: what
+/// comparing two names asks of most pairs of their words.
+fn same_token(
+    (a, fa): (&str, &TokenFacts),
+    (b, fb): (&str, &TokenFacts),
+    common: impl FnOnce() -> bool,
+) -> bool {
     if a == b {
         return true;
     }
-    if a.chars().any(|c| c.is_ascii_digit()) || b.chars().any(|c| c.is_ascii_digit()) {
+    if fa.digit || fb.digit {
         return false;
     }
     // A plural is the same word ("Foundations") when the word is a common
@@ -170,25 +180,37 @@ pub fn same_word_if(a: &str, b: &str, common: impl FnOnce() -> bool) -> bool {
     if a.starts_with(b) || b.starts_with(a) {
         return false;
     }
-    let len = a.chars().count().min(b.chars().count());
+    let len = fa.chars.min(fb.chars);
+    // The edits a word this long may ever get. Within them (and a spelling
+    // variant is a letter more) the lengths differ by at most that many,
+    // and the letters' buckets (see `within_edits`) in at most twice that
+    // many: most pairs of words stop here, before any count is asked for.
+    let most = if len >= 10 {
+        2
+    } else if len >= 5 {
+        1
+    } else {
+        return false;
+    };
+    if fa.chars.abs_diff(fb.chars) > most
+        || (fa.letters ^ fb.letters).count_ones() as usize > 2 * most
+    {
+        return false;
+    }
+    // Two places a letter apart are two places ("Ireland", "Iceland";
+    // "Austria", "Australia" is further anyway).
+    let places = fa.place && fb.place;
     let allowed = if len >= 10 {
         2
     } else if len >= 7 {
         1
-    } else if len >= 5 {
+    } else {
         if !common() {
-            return spelling_variant(a, b) && !(is_place(a) && is_place(b));
+            return spelling_variant(a, b) && !places;
         }
         1
-    } else {
-        0
     };
-    allowed > 0
-        && within_edits(a, b, allowed)
-        && strsim::damerau_levenshtein(a, b) <= allowed
-        // Two places a letter apart are two places ("Ireland", "Iceland";
-        // "Austria", "Australia" is further anyway).
-        && !(is_place(a) && is_place(b))
+    within_edits(a, b, allowed) && strsim::damerau_levenshtein(a, b) <= allowed && !places
 }
 
 /// Two spellings of one word that a short rare word may still differ by:
@@ -239,24 +261,59 @@ fn within_edits(a: &str, b: &str, allowed: usize) -> bool {
 /// "Building Wood Workers International", "ANFREL" for "Asian Network Free
 /// Elections". The first letter must come from the first word.
 pub fn abbreviates(acr: &str, tokens: &[String]) -> bool {
-    fn go(acr: &[char], tokens: &[Vec<char>], skipped: usize) -> bool {
+    abbreviates_by(acr, tokens, |i| is_place(&tokens[i]))
+}
+
+/// [`abbreviates`], with `place(i)` telling whether token `i` is a place.
+fn abbreviates_by(acr: &str, tokens: &[String], place: impl Fn(usize) -> bool) -> bool {
+    if tokens.len() < 2 {
+        return false;
+    }
+    // Letters compared as bytes when all are ASCII (most names; the same
+    // comparisons), as characters otherwise.
+    if acr.is_ascii() && tokens.iter().all(|t| t.is_ascii()) {
+        let words: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
+        made_of_beginnings(acr.as_bytes(), &words, tokens, &place)
+    } else {
+        let acr: Vec<char> = acr.chars().collect();
+        let chars: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
+        let words: Vec<&[char]> = chars.iter().map(Vec::as_slice).collect();
+        made_of_beginnings(&acr, &words, tokens, &place)
+    }
+}
+
+/// [`abbreviates`] over the letters of the acronym and of each token
+/// (`words`, the letters of `tokens`).
+fn made_of_beginnings<T: PartialEq>(
+    acr: &[T],
+    words: &[&[T]],
+    tokens: &[String],
+    place: &impl Fn(usize) -> bool,
+) -> bool {
+    /// Whether `acr` is made of the beginnings of `words[at..]`.
+    fn go<T: PartialEq>(
+        acr: &[T],
+        words: &[&[T]],
+        at: usize,
+        skipped: usize,
+        tokens: &[String],
+        place: &impl Fn(usize) -> bool,
+    ) -> bool {
         if acr.is_empty() {
             // Every word gave letters, but for one skipped in the middle or
             // a country at the end ("NUG" for "National Unity Government
             // of Myanmar"); uniqueness decides between look-alikes.
-            return tokens.is_empty()
-                || (skipped == 0
-                    && tokens.len() == 1
-                    && country_code(&tokens[0].iter().collect::<String>()).is_some());
+            let left = words.len() - at;
+            return left == 0 || (skipped == 0 && left == 1 && country_code(&tokens[at]).is_some());
         }
-        let Some((w, rest)) = tokens.split_first() else {
+        let Some(w) = words.get(at) else {
             return false;
         };
         // Take a prefix of this word (at least its first letter).
         let mut k = 0;
         while k < w.len() && k < acr.len() && w[k] == acr[k] {
             k += 1;
-            if go(&acr[k..], rest, skipped) {
+            if go(&acr[k..], words, at + 1, skipped, tokens, place) {
                 return true;
             }
         }
@@ -264,13 +321,11 @@ pub fn abbreviates(acr: &str, tokens: &[String]) -> bool {
         // ("KYO" is not "Karen Youth of Toronto", "LDH" not "Ligue suisse
         // des droits humains").
         skipped == 0
-            && !rest.is_empty()
-            && !is_place(&w.iter().collect::<String>())
-            && go(acr, rest, 1)
+            && at + 1 < words.len()
+            && !place(at)
+            && go(acr, words, at + 1, 1, tokens, place)
     }
-    let acr: Vec<char> = acr.chars().collect();
-    let toks: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
-    acr.len() >= 3 && toks.len() >= 2 && toks[0].first() == acr.first() && go(&acr, &toks, 0)
+    acr.len() >= 3 && words[0].first() == acr.first() && go(acr, words, 0, 0, tokens, place)
 }
 
 /// Compares two names under a registry context.
@@ -359,7 +414,7 @@ fn compare_with(
         // Printed with the name, or the name's own first word ("ALQST for
         // Human Rights").
         let first_word = !full.printed_acronyms.contains(key) && full.tokens.first() == Some(key);
-        if first_word && full.tokens[1..].iter().any(|t| is_place(t)) {
+        if first_word && full.facts[1..].iter().any(|f| f.place) {
             // "ACLU of Texas", "CAIR Chicago", "Reprieve US": the acronym
             // and a place make a section or chapter, not the body itself.
             return Score::new(
@@ -386,7 +441,9 @@ fn compare_with(
             );
         }
         let printed = full.printed_acronyms.contains(key);
-        let chunked = !printed && !full.initialisms.contains(key) && abbreviates(key, &full.tokens);
+        let chunked = !printed
+            && !full.initialisms.contains(key)
+            && abbreviates_by(key, &full.tokens, |i| full.facts[i].place);
         if printed || full.initialisms.contains(key) || chunked {
             let how = if printed {
                 "printed with"
@@ -505,37 +562,22 @@ fn compare_with(
     }
     // A name and the same name with a description after it: "Al-Haq" and
     // "Al-Haq, Law in the Service of Man". Not when what follows is a
-    // place ("Amnesty International – Australia") or a single word.
+    // place ("Amnesty International – Australia") or a single word
+    // (`NameInfo::described` holds the heads that qualify).
     for (x, y) in [(a, b), (b, a)] {
-        // Every separator holds one of these characters.
-        if !y.raw.contains(['–', '—', '-', ',']) {
-            continue;
-        }
-        for sep in [" – ", " — ", " - ", ", "] {
-            if let Some((head, tail)) = y.raw.split_once(sep) {
-                let tail_words: Vec<&str> = tail.split_whitespace().collect();
-                let tail_has_place = tail_words
-                    .iter()
-                    .any(|w| is_place(&crate::normalize::name_key(w)) && w.chars().count() >= 4);
-                if crate::normalize::name_key(head) == x.key
-                    && tail_words.len() >= 3
-                    && !tail_has_place
-                {
-                    return Score::new(
-                        0.94,
-                        because!(
-                            explain,
-                            "\"{}\" is \"{}\" with a description after it",
-                            y.raw,
-                            x.raw
-                        ),
-                    );
-                }
-            }
+        if y.described.contains(&x.key) {
+            return Score::new(
+                0.94,
+                because!(
+                    explain,
+                    "\"{}\" is \"{}\" with a description after it",
+                    y.raw,
+                    x.raw
+                ),
+            );
         }
     }
     if a.script != b.script {
-        let sim = strsim::jaro_winkler(&a.translit, &b.translit);
         let shared_acronym = a
             .printed_acronyms
             .iter()
@@ -549,6 +591,7 @@ fn compare_with(
                 because!(explain, "different scripts, but the same acronym"),
             );
         }
+        let sim = strsim::jaro_winkler(&a.translit, &b.translit);
         let v = if sim >= 0.88 { 0.75 } else { 0.0 };
         return Score::new(
             v,
@@ -559,12 +602,21 @@ fn compare_with(
         );
     }
 
-    // Token by token.
-    let mut matched_b = vec![false; b.tokens.len()];
+    // Token by token. A token of either side is "extra" when nothing on
+    // the other side matches it: flags for both sides, on the stack for
+    // names of up to 64 tokens between them.
+    let (na, nb) = (a.tokens.len(), b.tokens.len());
+    let mut on_stack = [false; 64];
+    let mut on_heap;
+    let (extra_a, matched_b) = if na + nb <= on_stack.len() {
+        on_stack[..na + nb].split_at_mut(na)
+    } else {
+        on_heap = vec![false; na + nb];
+        on_heap.split_at_mut(na)
+    };
     let mut matched_w = 0.0;
     let mut typos = Vec::new();
     let mut typo_count = 0usize;
-    let mut only_a = Vec::new();
     let looked_up;
     let (wa_tokens, wb_tokens) = match weights {
         Some(w) => w,
@@ -573,24 +625,23 @@ fn compare_with(
             (&looked_up.0[..], &looked_up.1[..])
         }
     };
-    for (k, ta) in a.tokens.iter().enumerate() {
-        let found = b
-            .tokens
-            .iter()
-            .enumerate()
-            .find(|(j, tb)| !matched_b[*j] && *tb == ta)
+    for (k, (ta, fa)) in a.tokens.iter().zip(&a.facts).enumerate() {
+        let found = (0..nb)
+            .find(|&j| !matched_b[j] && b.tokens[j] == *ta)
             .or_else(|| {
-                b.tokens.iter().enumerate().find(|(j, tb)| {
-                    !matched_b[*j]
-                        && same_word_if(ta, tb, || {
-                            is_type_word(ta)
-                                || is_type_word(tb)
+                (0..nb).find(|&j| {
+                    let (tb, fb) = (&b.tokens[j], &b.facts[j]);
+                    !matched_b[j]
+                        && same_token((ta, fa), (tb, fb), || {
+                            fa.type_word
+                                || fb.type_word
                                 || ctx.token_df(ta).max(ctx.token_df(tb)) >= COMMON_WORD_NAMES
                         })
                 })
             });
         match found {
-            Some((j, tb)) => {
+            Some(j) => {
+                let tb = &b.tokens[j];
                 matched_b[j] = true;
                 matched_w += wa_tokens[k];
                 if tb != ta {
@@ -600,20 +651,11 @@ fn compare_with(
                     }
                 }
             }
-            None => only_a.push(ta.clone()),
+            None => extra_a[k] = true,
         }
     }
-    let mut only_b: Vec<String> = b
-        .tokens
-        .iter()
-        .enumerate()
-        .filter(|(j, _)| !matched_b[*j])
-        .map(|(_, t)| t.clone())
-        .collect();
     // A word that is the other name's printed acronym ("CCFD" in
     // "CCFD-Terre Solidaire" against "Terre Solidaire (CCFD)") matches it.
-    only_a.retain(|t| !b.printed_acronyms.contains(t));
-    only_b.retain(|t| !a.printed_acronyms.contains(t));
     // A country word on one side that is the country printed with the
     // other ("... – Burma" against "... (Burma)") matches it.
     let printed_country = |t: &str, other: &NameInfo| {
@@ -622,8 +664,17 @@ fn compare_with(
             .as_deref()
             .is_some_and(|c| token_country(t) == Some(c) && !AMBIGUOUS_COUNTRY_WORDS.contains(&t))
     };
-    only_a.retain(|t| !printed_country(t, b));
-    only_b.retain(|t| !printed_country(t, a));
+    let matches_other = |t: &String, other: &NameInfo| {
+        other.printed_acronyms.contains(t) || printed_country(t, other)
+    };
+    for (k, t) in a.tokens.iter().enumerate() {
+        extra_a[k] = extra_a[k] && !matches_other(t, b);
+    }
+    let extra_b = matched_b;
+    for (j, t) in b.tokens.iter().enumerate() {
+        extra_b[j] = !extra_b[j] && !matches_other(t, a);
+    }
+    let (extra_a, extra_b) = (&*extra_a, &*extra_b);
     let wa: f64 = wa_tokens.iter().sum();
     let wb: f64 = wb_tokens.iter().sum();
     let sim = if wa + wb > 0.0 {
@@ -635,14 +686,17 @@ fn compare_with(
     if typo_count > 0 && explain {
         reasons.push(format!("tolerated typo(s): {}", typos.join(", ")));
     }
-    if only_a.is_empty() && only_b.is_empty() {
+    let only_a = extra_a.iter().any(|&e| e);
+    let only_b = extra_b.iter().any(|&e| e);
+    if !only_a && !only_b {
         if explain {
             reasons.push("every word matches".into());
         }
         let v = 0.97 - 0.01 * typo_count as f64;
         return Score::new(v, reasons);
     }
-    let extra: Vec<&String> = only_a.iter().chain(only_b.iter()).collect();
+    // The words of one side only, with their facts: `a`'s, then `b`'s.
+    let extra = || flagged(a, extra_a).chain(flagged(b, extra_b));
     // A place word: a country, state or big city, spelt out (four letters
     // or more, so "Man" in "Service of Man" is no island) or in capitals ("UK").
     let in_capitals = |t: &str| {
@@ -651,47 +705,49 @@ fn compare_with(
             .chain(b.raw.split(|c: char| !c.is_alphanumeric()))
             .any(|w| w.len() >= 2 && w.to_lowercase() == t && w.chars().all(|c| c.is_uppercase()))
     };
-    let places: Vec<&&String> = extra
-        .iter()
-        .filter(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)))
-        .collect();
+    let is_place_word =
+        |(t, f): (&String, &TokenFacts)| f.place && (f.chars >= 4 || in_capitals(t));
+    let has_place = extra().any(is_place_word);
     if explain {
-        let describe =
-            |side: &[String], name: &str| format!("\"{}\" only in \"{name}\"", side.join(" "));
+        let describe = |n: &NameInfo, extra: &[bool]| {
+            let words: Vec<&str> = flagged(n, extra).map(|(t, _)| t.as_str()).collect();
+            format!("\"{}\" only in \"{}\"", words.join(" "), n.raw)
+        };
         let mut sides = Vec::new();
-        if !only_a.is_empty() {
-            sides.push(describe(&only_a, &a.raw));
+        if only_a {
+            sides.push(describe(a, extra_a));
         }
-        if !only_b.is_empty() {
-            sides.push(describe(&only_b, &b.raw));
+        if only_b {
+            sides.push(describe(b, extra_b));
         }
         reasons.push(sides.join("; "));
     }
-    if !places.is_empty() {
+    if has_place {
         if explain {
+            let places: Vec<&str> = extra()
+                .filter(|&w| is_place_word(w))
+                .map(|(t, _)| t.as_str())
+                .collect();
             reasons.push(format!(
             "a place on one side only ({}) marks a different organization (a section, a city, a state)",
-            places.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+            places.join(", ")
         ));
         }
         return Score::new(sim.min(0.5), reasons);
     }
-    let subset = only_a.is_empty() || only_b.is_empty();
+    let subset = !only_a || !only_b;
     if subset {
         // "Amnesty International UK Section": a national section named
         // once with and once without the word "section".
-        let section_only = extra.iter().all(|t| SECTION_WORDS.contains(&t.as_str()));
-        let common_has_place = a
-            .tokens
-            .iter()
-            .any(|t| is_place(t) && (t.chars().count() >= 4 || in_capitals(t)));
+        let section_only = extra().all(|(t, _)| SECTION_WORDS.contains(&t.as_str()));
+        let common_has_place = a.tokens.iter().zip(&a.facts).any(is_place_word);
         if section_only && common_has_place {
             if explain {
                 reasons.push("the same national section, once named with the word for it".into());
             }
             return Score::new(0.94, reasons);
         }
-        let kind_only = extra.iter().all(|t| KIND_WORDS.contains(&t.as_str()));
+        let kind_only = extra().all(|(t, _)| KIND_WORDS.contains(&t.as_str()));
         if kind_only {
             if explain {
                 reasons.push(
@@ -725,6 +781,19 @@ fn compare_with(
         }
     }
     Score::new(v, reasons)
+}
+
+/// The tokens of `n` flagged in `flags`, with their facts, in order.
+fn flagged<'n>(
+    n: &'n NameInfo,
+    flags: &'n [bool],
+) -> impl Iterator<Item = (&'n String, &'n TokenFacts)> + 'n {
+    n.tokens
+        .iter()
+        .zip(&n.facts)
+        .zip(flags)
+        .filter(|(_, &f)| f)
+        .map(|(tf, _)| tf)
 }
 
 /// A small in-memory context over a set of names, for evaluation and

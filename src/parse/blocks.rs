@@ -40,6 +40,16 @@ pub fn excerpt(line: &str, at: usize) -> String {
     out
 }
 
+/// [`str::trim`], answered at once for text that starts and ends with a
+/// visible ASCII character, as most lines and entries do: the parser trims
+/// each of them several times.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// The list marker a line starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Marker {
@@ -95,7 +105,102 @@ impl Block {
     }
 
     pub fn words(&self) -> usize {
-        self.text.split_whitespace().count()
+        words(&self.text).count()
+    }
+}
+
+/// For up to 64 bytes of ASCII, a mask with bit i set where byte i is a
+/// plain space, and one where it is any white space (as
+/// [`char::is_whitespace`] reads ASCII).
+pub fn space_masks(chunk: &[u8]) -> (u64, u64) {
+    debug_assert!(chunk.len() <= 64 && chunk.is_ascii());
+    // Eight bytes at a time. With every byte below 0x80 no sum carries
+    // into the next byte, so each byte's high bit answers for it: after
+    // adding 0x7F, whether it is not zero; after adding 0x77 and 0x72,
+    // whether it is at least 9 and at least 14. The multiplication then
+    // gathers the eight high bits into one byte.
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    let gather = |m: u64| (m & each(0x80)).wrapping_mul(0x0002_0408_1020_4081) >> 56;
+    let (mut spaces, mut white) = (0u64, 0u64);
+    let mut add = |k: usize, w: u64| {
+        let space = !((w ^ each(b' ')) + each(0x7F));
+        let tab_to_cr = (w + each(0x77)) & !(w + each(0x72));
+        spaces |= gather(space) << (8 * k);
+        white |= gather(space | tab_to_cr) << (8 * k);
+    };
+    let eights = chunk.chunks_exact(8);
+    let (k, tail) = (eights.len(), eights.remainder());
+    for (k, eight) in eights.enumerate() {
+        add(k, u64::from_le_bytes(eight.try_into().unwrap_or_default()));
+    }
+    if !tail.is_empty() {
+        // The last bytes, after them zeros (neither space nor white).
+        let mut word = [0u8; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        add(k, u64::from_le_bytes(word));
+    }
+    (spaces, white)
+}
+
+/// The words of a text, as [`str::split_whitespace`] reads them.
+pub enum Words<'a> {
+    /// ASCII text of at most 64 bytes: where its words start and where
+    /// white space is, as bit masks (bit i for byte i), so that the words
+    /// are found without a branch per byte.
+    Short {
+        text: &'a str,
+        starts: u64,
+        white: u64,
+    },
+    Any(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Short {
+                text,
+                starts,
+                white,
+            } => {
+                if *starts == 0 {
+                    return None;
+                }
+                let start = starts.trailing_zeros() as usize;
+                *starts &= *starts - 1;
+                // The word ends at the first white space after its start,
+                // or with the text.
+                let end = (*white >> start << start).trailing_zeros() as usize;
+                Some(&text[start..end.min(text.len())])
+            }
+            Words::Any(w) => w.next(),
+        }
+    }
+}
+
+/// [`str::split_whitespace`].
+pub fn words(t: &str) -> Words<'_> {
+    if t.len() <= 64 && t.is_ascii() {
+        let (_, white) = space_masks(t.as_bytes());
+        let bytes = if t.len() == 64 {
+            u64::MAX
+        } else {
+            (1 << t.len()) - 1
+        };
+        // A word starts at a byte that is not white space, first or after
+        // white space.
+        let starts = !white & bytes & (white << 1 | 1);
+        Words::Short {
+            text: t,
+            starts,
+            white,
+        }
+    } else {
+        Words::Any(t.split_whitespace())
     }
 }
 
@@ -143,6 +248,72 @@ pub fn split_marker(s: &str) -> (Marker, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_trims_as_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{A0}a\u{A0}",
+            "a\u{3000}",
+            "é",
+            " é ",
+            "\ta b\n",
+            "!x!",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn space_masks_mark_each_byte() {
+        let text: Vec<u8> = (0u8..0x80).chain(b"  \t x y\r\n".iter().copied()).collect();
+        for chunk in text
+            .chunks(64)
+            .chain([&text[3..40], &text[..0], &text[126..]])
+        {
+            let (spaces, white) = space_masks(chunk);
+            for (i, &b) in chunk.iter().enumerate() {
+                assert_eq!(spaces >> i & 1 == 1, b == b' ', "{b}");
+                assert_eq!(white >> i & 1 == 1, char::from(b).is_whitespace(), "{b}");
+            }
+            if chunk.len() < 64 {
+                assert_eq!((spaces >> chunk.len(), white >> chunk.len()), (0, 0));
+            }
+        }
+    }
+
+    #[test]
+    fn words_split_as_split_whitespace() {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "a",
+            " a  b\tc\nd\re\x0Cf ",
+            "Fédé ration\u{A0}x\u{3000}y",
+        ]
+        .map(String::from)
+        .to_vec();
+        for b in 0u8..0x80 {
+            texts.push(format!("ab{}cd{}", b as char, b as char));
+        }
+        for n in 60..70 {
+            texts.push("ab ".repeat(n / 3) + &"x".repeat(n % 3));
+            texts.push("y".repeat(n));
+            texts.push(" ".repeat(n));
+            texts.push(format!("{} z", "w".repeat(n)));
+        }
+        for t in &texts {
+            let expected: Vec<&str> = t.split_whitespace().collect();
+            assert_eq!(words(t).collect::<Vec<_>>(), expected, "{t:?}");
+            let mut b = Block::blank(1);
+            b.text = t.clone();
+            assert_eq!(b.words(), expected.len(), "{t:?}");
+        }
+    }
 
     #[test]
     fn markers() {

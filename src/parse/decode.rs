@@ -70,17 +70,63 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
     finish(text.into_owned(), enc.name())
 }
 
+/// Counts the control characters (but line ends, tabs and form feeds; with
+/// the replacement character), all characters, and the letters, digits
+/// and white space of a text.
+fn char_counts(text: &str) -> (usize, usize, usize) {
+    let control = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}')) || c == '\u{FFFD}'
+    };
+    let wordish = |c: char| c.is_alphanumeric() || c.is_whitespace();
+    // The same tests for an ASCII byte, without branches, so that the
+    // loops over a stretch of ASCII are vectorised.
+    let ascii_control =
+        |b: u8| (b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t') & (b != 0x0C) | (b == 0x7F);
+    let ascii_wordish = |b: u8| {
+        ((b | 0x20).wrapping_sub(b'a') < 26)
+            | (b.wrapping_sub(b'0') < 10)
+            | (b.wrapping_sub(b'\t') < 5)
+            | (b == b' ')
+    };
+    const STRETCH: usize = 64;
+    let bytes = text.as_bytes();
+    let (mut controls, mut total, mut words) = (0, 0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most of a page is ASCII: a stretch of it is counted a byte a
+        // character; elsewhere one character at a time. A stretch of
+        // ASCII ends where a character starts, so `i` always does.
+        let stretch = &bytes[i..(i + STRETCH).min(bytes.len())];
+        if stretch.is_ascii() {
+            // Counted in bytes (a stretch is shorter than 256), which
+            // vectorises widest.
+            let c = stretch
+                .iter()
+                .fold(0u8, |n, &b| n + u8::from(ascii_control(b)));
+            let w = stretch
+                .iter()
+                .fold(0u8, |n, &b| n + u8::from(ascii_wordish(b)));
+            controls += usize::from(c);
+            words += usize::from(w);
+            total += stretch.len();
+            i += stretch.len();
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        total += 1;
+        controls += usize::from(control(c));
+        words += usize::from(wordish(c));
+        i += c.len_utf8();
+    }
+    (controls, total, words)
+}
+
 /// Refuses text that decoded but is mostly control characters, which is
 /// what random bytes look like through a single-byte encoding.
 fn finish(text: String, encoding: &'static str) -> Result<Decoded, ParseError> {
-    let mut controls = 0usize;
-    let mut total = 0usize;
-    for c in text.chars() {
-        total += 1;
-        if (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}')) || c == '\u{FFFD}' {
-            controls += 1;
-        }
-    }
+    let (controls, total, wordish) = char_counts(&text);
     if total > 0 && controls * 100 > total {
         return Err(ParseError::Undecodable(format!(
             "{controls} of its {total} characters are control characters in {encoding}"
@@ -88,10 +134,6 @@ fn finish(text: String, encoding: &'static str) -> Result<Decoded, ParseError> {
     }
     // Text is mostly letters and spaces; bytes read through the wrong
     // single-byte table come out as a soup of symbols.
-    let wordish = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .count();
     if total >= 32 && wordish * 2 < total {
         return Err(ParseError::Undecodable(format!(
             "read as {encoding} it is mostly symbols ({wordish} of {total} characters are letters, digits or spaces)"
@@ -135,6 +177,41 @@ mod tests {
         let d = decode(b).unwrap();
         assert!(d.text.contains("Fédération"), "{}", d.text);
         assert!(d.text.contains('\u{2019}'));
+    }
+
+    #[test]
+    fn characters_are_counted_as_one_by_one() {
+        for text in [
+            "",
+            "plain ASCII text\r\n\twith\x01controls\x7f",
+            "Fédération \u{FFFD} « » 日本語\u{0085}\u{00A0}x",
+            "é",
+            "\u{1F600}a\u{0000}b",
+            &format!(
+                "{}é{}\u{0B}ü{}",
+                "a\t".repeat(40),
+                "b ".repeat(70),
+                "\x01".repeat(130)
+            ),
+        ] {
+            let one_by_one = text.chars().fold((0, 0, 0), |(c, t, w), ch| {
+                let control = (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t' | '\u{0C}'))
+                    || ch == '\u{FFFD}';
+                let wordish = ch.is_alphanumeric() || ch.is_whitespace();
+                (c + usize::from(control), t + 1, w + usize::from(wordish))
+            });
+            assert_eq!(char_counts(text), one_by_one, "{text:?}");
+        }
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        let n = every_ascii
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .count();
+        let controls = every_ascii
+            .chars()
+            .filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}'))
+            .count();
+        assert_eq!(char_counts(&every_ascii), (controls, 128, n));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Rights – APHR", "Kansas Karenni community, KS", "Kim Wan Sik (MR)",
 //! "Jane Doe, Professor, University of X" (in a list of individuals).
 
+use super::blocks::trim;
 use super::Kind;
 use crate::data::{country_code, is_honorific, subdivision};
 
@@ -20,22 +21,26 @@ pub struct Entry {
 /// Splits an entry. `section` is the kind the list's section heading
 /// announces ("Individuals"), if any.
 pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
+    parse_marked_entry(text, Marks::of(text), section)
+}
+
+/// [`parse_entry`] with the entry's [`Marks`] already read (a list reads
+/// each entry twice).
+pub fn parse_marked_entry(text: &str, marks: Marks, section: Option<Kind>) -> Entry {
     let mut e = Entry::default();
-    let mut name = text
-        .trim()
-        .trim_end_matches([',', ';', '\u{B8}', '/'])
-        .trim()
-        .to_string();
+    // The name is narrowed as parts are split off; each part is a slice of
+    // the entry, copied once at the end.
+    let mut name = trim(trim(text).trim_end_matches([',', ';', '\u{B8}', '/']));
     // "Name / Affiliation": a person with the affiliation after the slash.
-    if let Some((who, _)) = name.split_once(" / ") {
+    if let Some((who, _)) = marks.split_once(name, " / ") {
         if looks_like_person(who) {
             e.individual = true;
         }
     }
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
     // A leading acronym: "FIDH – International Federation for Human Rights".
     for sep in [" – ", " — ", " - ", ": "] {
-        if let Some((head, rest)) = name.split_once(sep) {
+        if let Some((head, rest)) = marks.split_once(name, sep) {
             let caps_only = head.chars().all(|c| !c.is_lowercase());
             if is_acronym(head)
                 && (sep != ": " || (caps_only && head.chars().count() >= 3))
@@ -43,7 +48,7 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
                 && country_code(head).is_none()
             {
                 e.acronym = Some(head.to_string());
-                name = rest.trim().to_string();
+                name = rest.trim();
                 break;
             }
         }
@@ -51,36 +56,36 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
 
     // Trailing annotations, outermost first; at most a few.
     for _ in 0..4 {
-        if let Some((head, inner)) = trailing_parenthetical(&name) {
+        if let Some((head, inner)) = trailing_parenthetical(name) {
             if head.is_empty() {
                 break;
             }
             // "(MR)" is a title before it is Mauritania.
             if is_honorific(inner) {
                 e.individual = true;
-                notes.push(inner.to_string());
+                notes.push(inner);
             } else if let Some(cc) = country_code(inner) {
                 e.country.get_or_insert_with(|| cc.to_string());
-                notes.push(inner.to_string());
+                notes.push(inner);
             } else if let Some((cc, _)) = subdivision(inner) {
                 e.country.get_or_insert_with(|| cc.to_string());
-                notes.push(inner.to_string());
+                notes.push(inner);
             } else if e.acronym.is_none() && is_acronym(inner) {
                 e.acronym = Some(inner.to_string());
             } else {
                 break;
             }
-            name = head.to_string();
+            name = head;
             continue;
         }
-        if let Some((head, tail)) = trailing_dash_part(&name) {
+        if let Some((head, tail)) = trailing_dash_part(name, marks) {
             if e.acronym.is_none() && is_acronym(tail) && country_code(tail).is_none() {
                 e.acronym = Some(tail.to_string());
-                name = head.to_string();
+                name = head;
                 continue;
             }
         }
-        if let Some((head, tail)) = name.rsplit_once(',') {
+        if let Some((head, tail)) = marks.rsplit_once(name, ",") {
             let (head, tail) = (head.trim(), tail.trim());
             if !head.is_empty() && !tail.is_empty() {
                 // ", IL" after a name is Illinois far more often than Israel:
@@ -90,20 +95,20 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
                 let state = if code_like { subdivision(tail) } else { None };
                 if let Some((cc, _)) = state {
                     e.country.get_or_insert_with(|| cc.to_string());
-                    notes.push(tail.to_string());
-                    name = head.to_string();
+                    notes.push(tail);
+                    name = head;
                     continue;
                 }
                 if let Some(cc) = country_code(tail) {
                     e.country.get_or_insert_with(|| cc.to_string());
-                    notes.push(tail.to_string());
-                    name = head.to_string();
+                    notes.push(tail);
+                    name = head;
                     continue;
                 }
                 if let Some((cc, _)) = subdivision(tail) {
                     e.country.get_or_insert_with(|| cc.to_string());
-                    notes.push(tail.to_string());
-                    name = head.to_string();
+                    notes.push(tail);
+                    name = head;
                     continue;
                 }
             }
@@ -128,12 +133,12 @@ pub fn parse_entry(text: &str, section: Option<Kind>) -> Entry {
         e.individual = true;
     }
     if e.individual {
-        if let Some((person, rest)) = split_person(&name) {
-            e.affiliation = Some(rest);
+        if let Some((person, rest)) = split_person(name, marks) {
+            e.affiliation = Some(rest.to_string());
             name = person;
         }
     }
-    e.name = name;
+    e.name = name.to_string();
     e
 }
 
@@ -144,9 +149,7 @@ pub fn looks_like_person(s: &str) -> bool {
         && words
             .iter()
             .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-        && !words
-            .iter()
-            .any(|w| ORG_WORDS.contains(&w.to_lowercase().trim_end_matches(['.', ','])))
+        && !words.iter().any(|w| is_org_word(w))
         && !words
             .iter()
             .any(|w| w.len() > 2 && w.chars().all(|c| !c.is_lowercase()))
@@ -155,9 +158,14 @@ pub fn looks_like_person(s: &str) -> bool {
 /// True when an entry reads "Person Name, affiliation" (or with " / ",
 /// " - " or a tab): the part before the separator looks like a person.
 pub fn person_with_affiliation(s: &str) -> bool {
-    split_person(s).is_some_and(|(who, rest)| {
+    marked_person_with_affiliation(s, Marks::of(s))
+}
+
+/// [`person_with_affiliation`] with the entry's [`Marks`] already read.
+pub fn marked_person_with_affiliation(s: &str, marks: Marks) -> bool {
+    split_person(s, marks).is_some_and(|(who, rest)| {
         // "Open Rights Group, United Kingdom" is a name and its country.
-        looks_like_person(&who) && country_code(&rest).is_none() && subdivision(&rest).is_none()
+        looks_like_person(who) && country_code(rest).is_none() && subdivision(rest).is_none()
     })
 }
 
@@ -216,16 +224,82 @@ const ORG_WORDS: &[&str] = &[
 ];
 
 /// "Name, affiliation", "Name / affiliation", "Name - affiliation".
-fn split_person(s: &str) -> Option<(String, String)> {
+fn split_person(s: &str, marks: Marks) -> Option<(&str, &str)> {
     for sep in [" / ", ", ", " – ", " - ", "\t"] {
-        if let Some((a, b)) = s.split_once(sep) {
+        if let Some((a, b)) = marks.split_once(s, sep) {
             let (a, b) = (a.trim(), b.trim().trim_start_matches(['/', ',']).trim());
             if !a.is_empty() && a.split_whitespace().count() <= 6 {
-                return Some((a.to_string(), b.to_string()));
+                return Some((a, b));
             }
         }
     }
     None
+}
+
+/// True when `w`, lower-cased and without a trailing "." or ",", is one of
+/// [`ORG_WORDS`] (all ASCII): ASCII is compared without a lower-cased copy.
+fn is_org_word(w: &str) -> bool {
+    if w.is_ascii() {
+        let w = w.trim_end_matches(['.', ',']);
+        ORG_WORDS.iter().any(|o| o.eq_ignore_ascii_case(w))
+    } else {
+        ORG_WORDS.contains(&w.to_lowercase().trim_end_matches(['.', ',']))
+    }
+}
+
+/// The separator characters an entry holds ("/", "-", ":", ",", a tab,
+/// and any character from U+2000 to U+2FFF, which holds "–" and "—"),
+/// found in one pass. Every part split off an entry is a slice of it, so
+/// a separator whose character the entry lacks is in none of them and
+/// need not be searched for: most entries hold no separator at all, and
+/// each search of a string builds a searcher first.
+#[derive(Clone, Copy)]
+pub struct Marks(u8);
+
+impl Marks {
+    /// Each byte's bit, looked up rather than branched on.
+    const BITS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = Marks::bit(b as u8);
+            b += 1;
+        }
+        t
+    };
+
+    pub fn of(s: &str) -> Marks {
+        Marks(s.bytes().fold(0, |m, b| m | Marks::BITS[usize::from(b)]))
+    }
+
+    const fn bit(b: u8) -> u8 {
+        match b {
+            b'/' => 1,
+            b'-' => 2,
+            b':' => 4,
+            b',' => 8,
+            b'\t' => 16,
+            // The first byte of U+2000..U+2FFF in UTF-8.
+            0xE2 => 32,
+            _ => 0,
+        }
+    }
+
+    /// False when `sep` (" – ", ", ") cannot be in a slice of the entry.
+    fn may_hold(self, sep: &str) -> bool {
+        match sep.bytes().find(|&b| b != b' ').map(Marks::bit) {
+            Some(bit) if bit != 0 => self.0 & bit != 0,
+            _ => true,
+        }
+    }
+
+    fn split_once<'a>(self, s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+        self.may_hold(sep).then(|| s.split_once(sep)).flatten()
+    }
+
+    fn rsplit_once<'a>(self, s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+        self.may_hold(sep).then(|| s.rsplit_once(sep)).flatten()
+    }
 }
 
 /// For "Head (inner)" returns ("Head", "inner"), parentheses balanced.
@@ -252,9 +326,9 @@ fn trailing_parenthetical(s: &str) -> Option<(&str, &str)> {
 }
 
 /// For "Head – Tail" or "Head - Tail" (a dash with spaces) returns both.
-fn trailing_dash_part(s: &str) -> Option<(&str, &str)> {
+fn trailing_dash_part(s: &str, marks: Marks) -> Option<(&str, &str)> {
     for sep in [" – ", " — ", " - "] {
-        if let Some((head, tail)) = s.rsplit_once(sep) {
+        if let Some((head, tail)) = marks.rsplit_once(s, sep) {
             if !head.trim().is_empty() {
                 return Some((head.trim(), tail.trim()));
             }
@@ -288,6 +362,20 @@ mod tests {
 
     fn e(s: &str) -> Entry {
         parse_entry(s, None)
+    }
+
+    #[test]
+    fn marks_are_read_as_each_byte_says() {
+        for c in (0u8..0x80)
+            .map(char::from)
+            .chain(['–', '—', 'é', '日', '\u{2000}'])
+        {
+            let s = format!("a{c}b");
+            let each = s.bytes().fold(0, |m, b| m | Marks::bit(b));
+            assert_eq!(Marks::of(&s).0, each, "{s:?}");
+        }
+        let m = Marks::of("Name – Tail");
+        assert!(m.may_hold(" – ") && m.may_hold(" — ") && !m.may_hold(", ") && !m.may_hold(" / "));
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! date and claimed count come from its own statement: the blocks between
 //! its title heading and its header.
 
-use super::blocks::{excerpt, Block, Marker, MAX_RAW_BYTES};
-use super::entry::parse_entry;
+use super::blocks::{excerpt, trim, words as words_of, Block, Marker, MAX_RAW_BYTES};
+use super::entry::{marked_person_with_affiliation, parse_marked_entry, Marks};
 use super::meta::{claimed_count, find_date, says_partial};
 use super::{Kind, Letter, Signatory};
 use crate::data::{city_countries, country_code, has_weak_header, header_role, HeaderRole};
-use crate::normalize::name_key;
+use crate::normalize::{has_empty_key, name_key};
 
 /// The longest entry read as a name. Longer lines are prose.
 const MAX_ENTRY_CHARS: usize = 300;
@@ -67,19 +67,29 @@ fn header(b: &Block) -> Option<Header> {
     if let Some(role) = header_role(&key) {
         return found(role, &key);
     }
-    let ws: Vec<&str> = key.split(' ').collect();
+    // A key's words are separated by single spaces, so a run of them is a
+    // slice of the key: no phrase is joined anew to be looked up.
+    let ws: Vec<(usize, usize)> = key
+        .split(' ')
+        .scan(0, |at, w| {
+            let span = (*at, *at + w.len());
+            *at += w.len() + 1;
+            Some(span)
+        })
+        .collect();
+    let words = |from: usize, to: usize| &key[ws[from].0..ws[to - 1].1];
     let ends_colon = b.text.trim_end().ends_with([':', '：']);
     // A phrase at the start of a heading or of a short line.
     if b.heading.is_some() || ws.len() <= 10 || ends_colon {
         for end in (1..ws.len().min(6)).rev() {
-            let head = ws[..end].join(" ");
-            if let Some(role) = header_role(&head) {
+            let head = words(0, end);
+            if let Some(role) = header_role(head) {
                 // One word opens a list only as a list phrase in a heading
                 // ("Signataires de la lettre ..."); "Groups oppose ..." is a title.
                 let one_word_ok =
                     role == HeaderRole::List && (b.heading.is_some() || text.contains(':'));
                 if role != HeaderRole::Weak && (end >= 2 || one_word_ok) {
-                    return found(role, &head);
+                    return found(role, head);
                 }
             }
         }
@@ -88,9 +98,9 @@ fn header(b: &Block) -> Option<Header> {
     if ends_colon && ws.len() <= 16 {
         for start in 0..ws.len() {
             for end in (start + 2..=ws.len().min(start + 5)).rev() {
-                let mid = ws[start..end].join(" ");
-                if header_role(&mid) == Some(HeaderRole::List) {
-                    return found(HeaderRole::List, &mid);
+                let mid = words(start, end);
+                if header_role(mid) == Some(HeaderRole::List) {
+                    return found(HeaderRole::List, mid);
                 }
             }
         }
@@ -166,14 +176,71 @@ fn shape_of(b: &Block) -> Shape {
     }
 }
 
+/// A list of words, all lower-case ASCII letters, with what lets most
+/// words be ruled out without comparing them to any: for each first
+/// letter, a bit for the length of each word starting with it.
+struct WordList {
+    words: &'static [&'static str],
+    shapes: [u32; 26],
+}
+
+impl WordList {
+    const fn new(words: &'static [&'static str]) -> WordList {
+        let mut shapes = [0u32; 26];
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].as_bytes();
+            assert!(!w.is_empty() && w.len() < 32 && w[0].is_ascii_lowercase());
+            shapes[(w[0] - b'a') as usize] |= 1 << w.len();
+            i += 1;
+        }
+        WordList { words, shapes }
+    }
+
+    /// True when no word of the list starts with `first` (lower-cased)
+    /// and has `len` bytes.
+    fn rules_out(&self, first: u8, len: usize) -> bool {
+        let first = first.to_ascii_lowercase();
+        !first.is_ascii_lowercase()
+            || len >= 32
+            || self.shapes[usize::from(first - b'a')] & (1 << len) == 0
+    }
+
+    /// True when `w` is one of the words.
+    fn contains(&self, w: &str) -> bool {
+        match w.as_bytes().first() {
+            Some(&first) if !first.is_ascii_uppercase() && !self.rules_out(first, w.len()) => {
+                self.words.contains(&w)
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the lower case of `w` is one of the words. ASCII is
+    /// compared in place, without a lower-cased copy.
+    fn contains_lower(&self, w: &str) -> bool {
+        if w.is_ascii() {
+            match w.as_bytes().first() {
+                Some(&first) if !self.rules_out(first, w.len()) => {
+                    self.words.iter().any(|x| x.eq_ignore_ascii_case(w))
+                }
+                _ => false,
+            }
+        } else {
+            // Some non-ASCII letters lower-case to ASCII (the Kelvin sign to "k").
+            self.words.contains(&w.to_lowercase().as_str())
+        }
+    }
+}
+
 /// Words that start running prose, never a name.
-const PROSE_STARTS: &[&str] = &[
+const PROSE_STARTS: WordList = WordList::new(&[
     "and", "or", "with", "as", "to", "for", "of", "in", "the", "this", "these", "we", "our", "if",
     "please", "et", "ou", "avec", "pour", "nous", "y", "o", "con", "para", "nosotros",
-];
+]);
 
 /// First words of buttons and instructions, never of a name.
-const CALLS_TO_ACTION: &[&str] = &[
+const CALLS_TO_ACTION: WordList = WordList::new(&[
     "please",
     "click",
     "sign",
@@ -194,25 +261,39 @@ const CALLS_TO_ACTION: &[&str] = &[
     "learn",
     "signez",
     "descarga",
-];
+]);
 
 /// Verbs of prose; a line holding one is a sentence, not a name.
-const STRONG_VERBS: &[&str] = &[
+const STRONG_VERBS: WordList = WordList::new(&[
     "is", "are", "was", "were", "will", "have", "has", "must", "should", "est", "sont", "son",
-];
+]);
 
 /// Words of running prose that names almost never hold.
-const PROSE_WORDS: &[&str] = &[
+const PROSE_WORDS: WordList = WordList::new(&[
     "is", "are", "was", "were", "be", "been", "will", "would", "have", "has", "had", "must",
     "should", "can", "could", "we", "our", "us", "you", "your", "they", "their", "this", "that",
     "these", "please", "call", "urge", "ask", "it", "not", "which", "who", "est", "sont", "nous",
     "vous", "es", "son", "somos", "que", "no",
-];
+]);
 
 fn prose_words(t: &str) -> usize {
     t.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| PROSE_WORDS.contains(&w.to_lowercase().as_str()))
+        .filter(|w| PROSE_WORDS.contains_lower(w))
         .count()
+}
+
+/// `t.contains("http://") || t.contains("https://")`, looked for from
+/// the colons: most lines have none.
+fn has_http_url(t: &str) -> bool {
+    let b = t.as_bytes();
+    if !b.contains(&b':') {
+        return false;
+    }
+    (0..b.len()).any(|i| {
+        b[i] == b':'
+            && (b[..i].ends_with(b"http") || b[..i].ends_with(b"https"))
+            && b[i + 1..].starts_with(b"//")
+    })
 }
 
 /// "Concerned citizens", "The undersigned": a capitalised word then only
@@ -253,19 +334,30 @@ fn looks_like_entry(b: &Block) -> bool {
         return !name.is_empty() && name.chars().count() <= MAX_ENTRY_CHARS;
     }
     let t = &b.text;
-    if t.is_empty() || b.chrome || t.chars().count() > MAX_ENTRY_CHARS {
+    // Asked of every line of a list: the cheap tests come first, and
+    // none builds a string.
+    if t.is_empty()
+        || b.chrome
+        || (t.len() > MAX_ENTRY_CHARS && t.chars().count() > MAX_ENTRY_CHARS)
+    {
         return false;
     }
-    let words = b.words();
+    // One pass over the words for what the tests below ask of them.
+    let (mut words, mut lower_words, mut w0, mut verb) = (0usize, 0usize, "", false);
+    for w in words_of(t) {
+        if words == 0 {
+            w0 = w;
+        } else {
+            verb = verb || STRONG_VERBS.contains(w);
+        }
+        words += 1;
+        lower_words += usize::from(w.chars().next().is_some_and(char::is_lowercase));
+    }
     if words > 30 {
         return false;
     }
     // A sentence: a full stop after ten words or more, most of them in
     // lower case (names, even French ones, capitalise more).
-    let lower_words = t
-        .split_whitespace()
-        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-        .count();
     if words >= 10 && t.ends_with(['.', '"', '”']) && lower_words * 10 >= words * 7 {
         return false;
     }
@@ -296,26 +388,21 @@ fn looks_like_entry(b: &Block) -> bool {
     {
         return false;
     }
-    let w0 = t.split_whitespace().next().unwrap_or("").to_lowercase();
-    if words > 2 && PROSE_STARTS.contains(&w0.as_str()) && first.is_lowercase() {
+    if words > 2 && first.is_lowercase() && PROSE_STARTS.contains_lower(w0) {
         return false;
     }
-    if t.starts_with("www.") || t.contains("http://") || t.contains("https://") {
+    if t.starts_with("www.") || has_http_url(t) {
         return false;
     }
     // Buttons and calls to action: "Read statement", "Please enable JavaScript ...".
-    if words >= 2 && CALLS_TO_ACTION.contains(&w0.as_str()) {
+    if words >= 2 && CALLS_TO_ACTION.contains_lower(w0) {
         return false;
     }
     // A verb that names do not hold: "Affiliations are listed for ...".
-    if words >= 4
-        && t.split_whitespace()
-            .skip(1)
-            .any(|w| STRONG_VERBS.contains(&w))
-    {
+    if words >= 4 && verb {
         return false;
     }
-    if says_partial(t) && words > 3 {
+    if words > 3 && says_partial(t) {
         return false;
     }
     true
@@ -1068,8 +1155,9 @@ fn headerless_list(blocks: &[Block]) -> Option<Letter> {
 /// `from` on (where the entry before it on the line was). Returns the
 /// text and where the entry was found.
 fn entry_raw(line: &str, text: &str, from: usize) -> (String, usize) {
-    if line.trim().len() <= MAX_RAW_BYTES {
-        return (line.trim().to_string(), from);
+    let trimmed = trim(line);
+    if trimmed.len() <= MAX_RAW_BYTES {
+        return (trimmed.to_string(), from);
     }
     let probe: String = text.chars().take(24).collect();
     let from = from.min(line.len());
@@ -1083,30 +1171,40 @@ fn entry_raw(line: &str, text: &str, from: usize) -> (String, usize) {
 fn signatories(blocks: &[Block], items: Vec<Item>, start: usize) -> Vec<Signatory> {
     // Decide from the whole list: when most entries of a section read
     // "Person Name, affiliation", that section lists people.
-    let mut per_section: std::collections::HashMap<Option<String>, (usize, usize)> =
+    // Each entry is read as "Person, affiliation" once, for the count and
+    // for its own hint; its separators are found once for both readings.
+    let marks: Vec<Marks> = items.iter().map(|it| Marks::of(&it.text)).collect();
+    let with_affiliation: Vec<bool> = items
+        .iter()
+        .zip(&marks)
+        .map(|(it, &m)| marked_person_with_affiliation(&it.text, m))
+        .collect();
+    let mut per_section: std::collections::HashMap<Option<&str>, (usize, usize)> =
         Default::default();
-    for it in &items {
-        let e = per_section.entry(it.section.label.clone()).or_default();
+    for (it, &person) in items.iter().zip(&with_affiliation) {
+        let e = per_section.entry(it.section.label.as_deref()).or_default();
         e.0 += 1;
-        if crate::parse::entry::person_with_affiliation(&it.text) {
-            e.1 += 1;
-        }
+        e.1 += usize::from(person);
     }
+    let people_lists: Vec<bool> = items
+        .iter()
+        .map(|it| {
+            let (total, people) = per_section[&it.section.label.as_deref()];
+            total >= 3 && people * 10 >= total * 6
+        })
+        .collect();
     let mut out = Vec::with_capacity(items.len());
     // Where on its block's line the last entry was: (block, byte).
     let mut cursor = (usize::MAX, 0usize);
-    for it in items {
-        let (total, people) = per_section[&it.section.label];
-        let people_list = total >= 3 && people * 10 >= total * 6;
+    let read = marks.into_iter().zip(with_affiliation).zip(people_lists);
+    for (it, ((m, person), people_list)) in items.into_iter().zip(read) {
         let hint = it.section.kind.or_else(|| {
-            (people_list
-                && (crate::parse::entry::person_with_affiliation(&it.text)
-                    || crate::parse::entry::looks_like_person(&it.text)))
-            .then_some(Kind::Individual)
+            (people_list && (person || crate::parse::entry::looks_like_person(&it.text)))
+                .then_some(Kind::Individual)
         });
-        let e = parse_entry(&it.text, hint);
+        let e = parse_marked_entry(&it.text, m, hint);
         // A line of symbols ("###", "* * *") names nobody.
-        if name_key(&e.name).is_empty() {
+        if has_empty_key(&e.name) {
             continue;
         }
         let b = &blocks[it.block];
@@ -1245,6 +1343,44 @@ mod tests {
         );
         assert!(is_comma_list("A, B, C (x, y), D"));
         assert!(!is_comma_list("We call on the government, the parliament, and the courts, to act now, before it is too late and the situation gets worse for everyone involved in this."));
+    }
+
+    #[test]
+    fn word_lists_find_their_words_as_by_comparing_each() {
+        let lists = [&PROSE_STARTS, &CALLS_TO_ACTION, &STRONG_VERBS, &PROSE_WORDS];
+        let mut probes: Vec<String> = vec![
+            String::new(),
+            "Click".into(),
+            "clic\u{212A}".into(),
+            "Clicks".into(),
+            "IS".into(),
+            "is".into(),
+            "Is".into(),
+            "ißt".into(),
+            "Ésto".into(),
+            "x".repeat(40),
+        ];
+        for list in lists {
+            for w in list.words {
+                probes.push(w.to_string());
+                probes.push(w.to_uppercase());
+                probes.push(format!("{w}s"));
+                probes.push(w[1..].to_string());
+            }
+        }
+        for list in lists {
+            for w in &probes {
+                assert_eq!(list.contains(w), list.words.contains(&w.as_str()), "{w:?}");
+                let lower = w.to_lowercase();
+                assert_eq!(
+                    list.contains_lower(w),
+                    list.words.contains(&lower.as_str()),
+                    "{w:?}"
+                );
+            }
+        }
+        assert!(has_http_url("see https://x.org") && has_http_url("http://x"));
+        assert!(!has_http_url("Note: http:/x") && !has_http_url("https:"));
     }
 
     #[test]

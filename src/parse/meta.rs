@@ -4,8 +4,9 @@
 //! 2020", "14 de agosto de 2019", "March 3, 2021"), Markdown front matter,
 //! and phrases saying a list is partial.
 
+use super::blocks::space_masks;
 use crate::data::tables;
-use crate::normalize::{fold, parse_number};
+use crate::normalize::{fold, fold_byte, parse_number};
 
 /// Number words for counts written out ("two hundred", "deux cents").
 const NUMBER_WORDS: &[(&str, u64)] = &[
@@ -343,10 +344,104 @@ const PARTIAL: &[&str] = &[
     "القائمة الكاملة",
 ];
 
+/// Where each phrase of [`PARTIAL`] has its first space.
+const PARTIAL_SPACE: [usize; PARTIAL.len()] = {
+    let mut at = [0; PARTIAL.len()];
+    let mut i = 0;
+    while i < PARTIAL.len() {
+        let p = PARTIAL[i].as_bytes();
+        let mut j = 0;
+        while p[j] != b' ' {
+            j += 1;
+        }
+        assert!(j > 0 && j + 1 < p.len(), "a phrase with a space inside");
+        at[i] = j;
+        i += 1;
+    }
+    at
+};
+
+/// For each byte, the phrases of [`PARTIAL`] (as bits) whose first space
+/// is followed by it (`after`) or preceded by it (`before`).
+const PARTIAL_AROUND_SPACE: ([u32; 256], [u32; 256]) = {
+    assert!(PARTIAL.len() <= 32);
+    let (mut after, mut before) = ([0u32; 256], [0u32; 256]);
+    let mut i = 0;
+    while i < PARTIAL.len() {
+        let p = PARTIAL[i].as_bytes();
+        after[p[PARTIAL_SPACE[i] + 1] as usize] |= 1 << i;
+        before[p[PARTIAL_SPACE[i] - 1] as usize] |= 1 << i;
+        i += 1;
+    }
+    (after, before)
+};
+
 /// True when a line says the list is partial.
 pub fn says_partial(text: &str) -> bool {
-    let f = fold(text);
-    PARTIAL.iter().any(|p| f.contains(p))
+    // Asked of nearly every entry of a list, most of them ASCII with
+    // single spaces: those are read in place, each byte folded, instead of
+    // from a folded copy.
+    if text.is_ascii() {
+        if let Some(found) = partial_in_ascii(text.as_bytes()) {
+            return found;
+        }
+    }
+    let folded = fold(text);
+    let f = folded.as_bytes();
+    (0..f.len()).any(|j| f[j] == b' ' && partial_at(f, j, |b| b))
+}
+
+/// [`says_partial`] of ASCII text read in place, or None when the text
+/// has white space other than single spaces between words, which folding
+/// would collapse. Otherwise folding ASCII only lower-cases it, reads "`"
+/// as "'" and trims it, and no phrase starts or ends with a space. The
+/// spaces are found 64 bytes at a time, as bit masks.
+fn partial_in_ascii(text: &[u8]) -> Option<bool> {
+    let mut space_before = false;
+    for (k, chunk) in text.chunks(64).enumerate() {
+        let (spaces, white) = space_masks(chunk);
+        let doubled = spaces & (spaces << 1 | u64::from(space_before));
+        if white != spaces || doubled != 0 {
+            return None;
+        }
+        let mut rest = spaces;
+        while rest != 0 {
+            let j = k * 64 + rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            if partial_at(text, j, fold_byte) {
+                return Some(true);
+            }
+        }
+        space_before = chunk.last() == Some(&b' ');
+    }
+    Some(false)
+}
+
+/// True when a phrase of [`PARTIAL`] has its first space at the space at
+/// `j` of `text` (each byte read through `fold`). Every phrase has a
+/// space, and a line few, so a phrase is tried only there, and only when
+/// the bytes around the space end its first word and start its second:
+/// one pass over a line instead of one substring search (and searcher)
+/// per phrase.
+fn partial_at(text: &[u8], j: usize, fold: impl Fn(u8) -> u8) -> bool {
+    let (Some(&next), Some(&prev)) = (text.get(j + 1), j.checked_sub(1).and_then(|i| text.get(i)))
+    else {
+        return false;
+    };
+    let (after, before) = &PARTIAL_AROUND_SPACE;
+    let mut phrases = after[fold(next) as usize] & before[fold(prev) as usize];
+    while phrases != 0 {
+        let i = phrases.trailing_zeros() as usize;
+        phrases &= phrases - 1;
+        let p = PARTIAL[i].as_bytes();
+        let Some(at) = j.checked_sub(PARTIAL_SPACE[i]) else {
+            continue;
+        };
+        if text.len() - at >= p.len() && p.iter().zip(&text[at..]).all(|(&a, &b)| a == fold(b)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Title and date from Markdown front matter (`---` ... `---` at the top).
@@ -443,6 +538,45 @@ mod tests {
         assert_eq!(find_date("2019-12-17").as_deref(), Some("2019-12-17"));
         assert_eq!(find_date("December 2019").as_deref(), Some("2019-12"));
         assert_eq!(find_date("We may act"), None);
+    }
+
+    #[test]
+    fn partial_phrases_are_found_as_by_substring_search() {
+        let by_search = |t: &str| {
+            let f = fold(t);
+            PARTIAL.iter().any(|p| f.contains(p))
+        };
+        for t in [
+            "Other groups include A, B and many more.",
+            "AND  MANY\tOTHERS",
+            "brand others",
+            "and other",
+            "Et bien d`autres",
+            "et bien d’autres",
+            "la liste complète",
+            "LISTE COMPLÈTE",
+            "القائمة الكاملة",
+            "see al",
+            "see all",
+            "",
+            "a",
+            " full list ",
+            "entre otras cosas",
+            "and  many more",
+            "and\tmany more",
+            " see all ",
+            "and many  more",
+            "AND MANY MORE\n",
+            "x and others y",
+            "and many more\u{301}",
+            "and others\u{301}",
+            &format!("{}and many more", "x".repeat(58)),
+            &format!("{} and  x", "x".repeat(62)),
+            &format!("{} x and many\tmore", "y".repeat(70)),
+            &format!("{} see all", "Group ".repeat(20)),
+        ] {
+            assert_eq!(says_partial(t), by_search(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -183,40 +183,76 @@ pub fn parse_bytes(bytes: &[u8], opts: Options) -> Result<Document, ParseError> 
 /// page or is dense with block tags, Markdown when it has Markdown
 /// headings or lists, text otherwise.
 pub fn sniff(text: &str) -> Format {
-    let head: String = text
-        .chars()
-        .take(4096)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let t = head.trim_start();
-    if t.starts_with("<!doctype html") || t.starts_with("<html") {
+    // Everything here compares ASCII without regard to case, so the text
+    // is read in place rather than from lower-cased copies.
+    // Where the character after the first `n` starts: counted over bytes
+    // (a character starts at each byte but UTF-8's continuation bytes).
+    let char_end = |n: usize| {
+        if text.len() <= n {
+            // No more characters than bytes.
+            return text.len();
+        }
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| (b as i8) >= -0x40)
+            .nth(n)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let head_end = char_end(4096);
+    let t = text[..head_end].trim_start().as_bytes();
+    let opens = |p: &str| {
+        t.get(..p.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    if opens("<!doctype html") || opens("<html") {
         return Format::Html;
     }
     // Pages saved as .md or .txt are often HTML underneath (a mail
     // template, a CMS export): count block tags over the first 64 KiB.
-    let end = text
-        .char_indices()
-        .nth(65_536)
-        .map_or(text.len(), |(i, _)| i);
-    let body = text[..end].to_ascii_lowercase();
+    let end = char_end(65_536);
+    let body = &text[..end];
     const TAGS: &[&str] = &[
         "<p>", "<p ", "<li>", "<li ", "<div", "<br", "<table", "<td", "<h1", "<h2", "<ul", "<ol",
     ];
-    let in_head: usize = TAGS.iter().map(|tag| head.matches(tag).count()).sum();
-    let in_body: usize = TAGS.iter().map(|tag| body.matches(tag).count()).sum();
-    let lines = body.lines().filter(|l| !l.trim().is_empty()).count().max(1);
-    // Markdown with some raw HTML in it (a form, a div around a list) stays
-    // Markdown: its own list and heading lines outnumber the tags.
-    let md_lines = body
-        .lines()
-        .map(str::trim_start)
-        .filter(|l| l.starts_with("* ") || l.starts_with("- ") || l.starts_with('#'))
-        .count();
-    let markdown_first = md_lines >= 10 && md_lines * 2 >= in_body;
-    if !markdown_first && (in_head >= 5 || (in_body >= 20 && in_body * 2 >= lines)) {
-        return Format::Html;
+    // A tag starts with its only "<", so its matches never overlap: count
+    // them at each "<", and in the head those that end within it.
+    let (mut in_head, mut in_body) = (0usize, 0usize);
+    for (i, _) in body.match_indices('<') {
+        let at = &body.as_bytes()[i..];
+        for tag in TAGS {
+            if at
+                .get(..tag.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(tag.as_bytes()))
+            {
+                in_body += 1;
+                if i + tag.len() <= head_end {
+                    in_head += 1;
+                }
+            }
+        }
     }
-    let md = text.lines().take(400).any(|l| {
+    // With few tags the page is not HTML whatever its lines: they are
+    // counted only when the tags could make it so.
+    if in_head >= 5 || in_body >= 20 {
+        let (mut lines, mut md_lines) = (0usize, 0usize);
+        for l in self::text::lines(body) {
+            if !l.trim().is_empty() {
+                lines += 1;
+            }
+            // Markdown with some raw HTML in it (a form, a div around a list) stays
+            // Markdown: its own list and heading lines outnumber the tags.
+            let l = l.trim_start();
+            if l.starts_with("* ") || l.starts_with("- ") || l.starts_with('#') {
+                md_lines += 1;
+            }
+        }
+        let lines = lines.max(1);
+        let markdown_first = md_lines >= 10 && md_lines * 2 >= in_body;
+        if !markdown_first && (in_head >= 5 || (in_body >= 20 && in_body * 2 >= lines)) {
+            return Format::Html;
+        }
+    }
+    let md = self::text::lines(text).take(400).any(|l| {
         let l = l.trim_start();
         l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### ") || l.starts_with("**")
     });

@@ -3,12 +3,12 @@
 //! inline Markdown (emphasis, links, images, code, escapes, stray inline
 //! HTML tags) removed from the text.
 
-use super::blocks::{split_marker, Block, Marker};
+use super::blocks::{split_marker, trim, Block, Marker};
 use super::Format;
 use crate::normalize::clean;
 
 pub fn blocks(text: &str, format: Format) -> Vec<Block> {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = lines(text).collect();
     let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     // Front matter ("---" ... "---" at the top) is metadata, read by
@@ -81,21 +81,72 @@ pub fn blocks(text: &str, format: Format) -> Vec<Block> {
     out
 }
 
+/// The lines of a text, as [`str::lines`] reads them: split after each
+/// "\n", which is dropped with a "\r" before it, and no empty line after
+/// the last "\n". Found with a plain loop over the bytes, which for
+/// lines as short as a list's entries is much cheaper than `lines`'
+/// search for each line end.
+pub fn lines(text: &str) -> Lines<'_> {
+    Lines { rest: text }
+}
+
+pub struct Lines<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let Some(end) = find_newline(self.rest.as_bytes()) else {
+            return Some(std::mem::take(&mut self.rest));
+        };
+        let line = &self.rest[..end];
+        self.rest = &self.rest[end + 1..];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+/// Where the first "\n" is, read eight bytes at a time: a byte of
+/// `word ^ 0x0A0A..` is zero where "\n" is, and the lowest byte the
+/// zero-byte test flags is the first zero byte.
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ NEWLINES;
+        let zero = word.wrapping_sub(ONES) & !word & HIGHS;
+        if zero != 0 {
+            return Some(i + zero.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == b'\n').map(|n| i + n)
+}
+
 /// A table's rows: (line offset, cell texts, is the header row).
 type Rows = Vec<(usize, Vec<String>, bool)>;
 
 /// Reads a Markdown pipe table or a text grid table starting at the first
 /// line, returning its rows and the number of lines it spans.
 fn table_rows(lines: &[&str]) -> Option<(Rows, usize)> {
-    let first = lines.first()?.trim();
+    let first = trim(lines.first()?);
     if first.starts_with("+-") && first.ends_with('+') {
         return grid_rows(lines);
+    }
+    if !first.starts_with('|') {
+        return None;
     }
     let sep = lines.get(1)?.trim();
     let is_sep = sep.starts_with('|')
         && sep.contains('-')
         && sep.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
-    if !(first.starts_with('|') && is_sep) {
+    if !is_sep {
         return None;
     }
     let cells = |l: &str| -> Vec<String> {
@@ -175,7 +226,7 @@ fn line_block(raw: &str, no: u32) -> Block {
         .map(|c| if c == '\t' { 4 } else { 1 })
         .sum();
     b.indent = indent;
-    let mut t = raw.trim();
+    let mut t = trim(raw);
     // Block quotes.
     while let Some(rest) = t.strip_prefix('>') {
         t = rest.trim_start();
@@ -214,16 +265,32 @@ fn line_block(raw: &str, no: u32) -> Block {
 
 /// "---", "***", "___", "* * *", "=====" alone on a line.
 fn is_rule(t: &str) -> bool {
-    let s: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    s.len() >= 3
-        && (s.chars().all(|c| c == '-')
-            || s.chars().all(|c| c == '*')
-            || s.chars().all(|c| c == '_')
-            || s.chars().all(|c| c == '='))
+    // Asked of every line: read in place, and most lines fail at their
+    // first character.
+    let mut marks = t.chars().filter(|c| !c.is_whitespace());
+    let Some(first) = marks.next() else {
+        return false;
+    };
+    if !matches!(first, '-' | '*' | '_' | '=') {
+        return false;
+    }
+    let mut n = 1;
+    for c in marks {
+        if c != first {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
 }
 
 /// A line that is one bold span: "**Organisations**", "__Firman__".
 fn is_bold_only(t: &str) -> bool {
+    // Asked of every line; a bold one starts with "*" or "_" (removing
+    // "****" below cannot change that).
+    if !t.trim_start().starts_with(['*', '_']) {
+        return false;
+    }
     // "**2021****년**": adjacent bold spans are one.
     let joined = t.replace("****", "");
     let t = joined.trim().trim_end_matches(['\\', ':']).trim();
@@ -240,6 +307,13 @@ fn is_bold_only(t: &str) -> bool {
 
 /// Removes inline Markdown and stray inline HTML from one line of text.
 pub fn inline(s: &str) -> String {
+    // Most lines hold no markup at all: they need only cleaning.
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'[' | b'*' | b'_' | b'`' | b'<' | b'&'))
+    {
+        return clean(s);
+    }
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -464,6 +538,33 @@ mod tests {
         assert_eq!(inline("Decency &amp; Clarity"), "Decency & Clarity");
         assert_eq!(inline("snake_case_name"), "snake_case_name");
         assert_eq!(inline("A * B"), "A B");
+    }
+
+    #[test]
+    fn lines_split_as_str_lines() {
+        for t in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\r\n",
+            "a\r",
+            "\r\n\r\n",
+            "a\nb",
+            "a\n\nb\r\n\r",
+            "\r",
+            "é\r\nü\n\r\r\n",
+            "0123456\n89\nabcdef\n\n0123456789abcdef\n\u{10A}\u{A0A}",
+            "\u{10A}\u{10A}\u{10A}\u{10A}\u{10A}\n\u{10A}",
+            "x\u{20A}\u{20A}\u{20A}\u{20A}\n\u{20A}\u{20A}\n",
+        ] {
+            assert_eq!(
+                lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]

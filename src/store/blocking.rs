@@ -2,10 +2,14 @@
 //! `block_sizes`, `blocking_queue`): filing queued aliases under the keys
 //! the matcher computes, and the registry the matcher reads them through.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
+use rusqlite::{params, Connection};
 
 use super::StoreError;
-use crate::matching::blocks::{blocks_of, ACRONYM, KEY, SHAPE, TRIGRAM};
+use crate::matching::blocks::{block_hash, blocks_of, ACRONYM, KEY, SHAPE, TRIGRAM};
 use crate::matching::fast::FastMap;
 use crate::matching::index::MAX_POSTING;
 use crate::matching::keys::NameInfo;
@@ -18,25 +22,6 @@ fn kind_of(s: &str) -> Kind {
     } else {
         Kind::Organization
     }
-}
-
-/// The number a blocking key is stored under (`name_blocks.block`):
-/// 64-bit FNV-1a over the key's bytes, then a finishing mix (the one
-/// MurmurHash3 ends with) so that keys a letter apart differ in every
-/// bit. Written out here rather than taken from the standard library,
-/// whose hashes may change between releases: these numbers are stored.
-pub fn block_hash(key: &str) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
-    h as i64
 }
 
 /// Appends alias ids as `name_blocks.aliases` holds them: each a LEB128
@@ -71,10 +56,14 @@ fn decode_ids(b: &[u8]) -> Vec<i64> {
     out
 }
 
+/// Aliases filed per pass when the queue is long (after an upgrade it
+/// holds every alias of the registry): their keys are held in memory
+/// until written.
+const FILE_CHUNK: usize = 200_000;
+
 /// Files every queued alias under its blocking keys; returns how many.
 /// A key that grows past what the matcher reads keeps its count and drops
-/// its ids. The keys are worked out on every CPU and each is written once,
-/// in order (after an upgrade the queue holds every alias of the registry).
+/// its ids.
 pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
     let queued: Vec<(i64, String, Option<String>)> = {
         let mut st = conn.prepare_cached(
@@ -87,75 +76,58 @@ pub(crate) fn file_queued(conn: &Connection) -> Result<usize, StoreError> {
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    let mut pending = Pending::default();
-    let keys = crate::matching::fast::par_map(
-        queued.len(),
-        |i| blocks_of(&NameInfo::new(&queued[i].1, queued[i].2.as_deref(), None)),
-        &|_| {},
-    );
-    for ((alias_id, _, _), keys) in queued.iter().zip(keys) {
-        pending.add_keys(*alias_id, keys);
+    for chunk in queued.chunks(FILE_CHUNK) {
+        let forms: Vec<(i64, &str, Option<&str>)> = chunk
+            .iter()
+            .map(|(id, name, acr)| (*id, name.as_str(), acr.as_deref()))
+            .collect();
+        file(conn, &forms)?;
     }
-    pending.flush(conn)?;
     // Aliases whose organization is gone leave nothing to file either.
     conn.prepare_cached("DELETE FROM blocking_queue")?
         .execute([])?;
     Ok(queued.len())
 }
 
-/// Forms an import has added but not yet filed: their blocking keys,
-/// kept in memory and written once per key when the import ends. A key
-/// that many new forms share ("t:rights", a common trigram) is then one
-/// write instead of one per form. Until then the registry's searches see
-/// them through [`TxRegistry::pending`].
-#[derive(Default)]
-pub(crate) struct Pending {
-    blocks: FastMap<String, Vec<i64>>,
-    filed: Vec<i64>,
-}
-
-impl Pending {
-    /// Notes `alias_id`, printed `name` with `acronym`, under its keys.
-    pub fn add(&mut self, alias_id: i64, name: &str, acronym: Option<&str>) {
-        let info = NameInfo::new(name, acronym, None);
-        self.add_keys(alias_id, blocks_of(&info));
-    }
-
-    /// Notes `alias_id` under `keys`, worked out by the caller.
-    fn add_keys(&mut self, alias_id: i64, keys: Vec<String>) {
+/// Files printed forms (alias id, name, its organization's acronym) under
+/// their blocking keys: the keys are worked out on every CPU, then each
+/// key is written once, however many of the forms it holds ("t:rights", a
+/// common trigram), in the order of the keys' stored numbers, so that
+/// neighbouring writes land on the same pages. Taking the forms off the
+/// queue is the caller's.
+pub(crate) fn file(
+    conn: &Connection,
+    forms: &[(i64, &str, Option<&str>)],
+) -> Result<(), StoreError> {
+    let keys = crate::matching::fast::par_map(
+        forms.len(),
+        |i| blocks_of(&NameInfo::new(forms[i].1, forms[i].2, None)),
+        &|_| {},
+    );
+    let mut by_key: FastMap<String, Vec<i64>> = FastMap::default();
+    for ((alias_id, _, _), keys) in forms.iter().zip(keys) {
         for b in keys {
-            self.blocks.entry(b).or_default().push(alias_id);
+            by_key.entry(b).or_default().push(*alias_id);
         }
-        self.filed.push(alias_id);
     }
-
-    /// Writes every noted form under its keys (in the order of their
-    /// stored numbers, so neighbouring writes land on the same pages, one
-    /// statement each) and takes them off the queue.
-    pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
-        let mut blocks: Vec<(i64, bool, Vec<i64>)> = std::mem::take(&mut self.blocks)
-            .into_iter()
-            .map(|(b, ids)| (block_hash(&b), counts_past_limit(&b), ids))
-            .collect();
-        blocks.sort_unstable_by_key(|b| b.0);
-        let mut file = conn.prepare_cached(
-            "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, ?2, CASE WHEN ?2 > ?4 THEN NULL ELSE ?3 END)
-             ON CONFLICT (block) DO UPDATE SET forms = forms + ?2,
-                 aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE CAST(aliases || ?3 AS BLOB) END
-             WHERE ?5 OR forms <= ?4",
-        )?;
-        let mut ids = Vec::new();
-        for (b, counted, v) in &blocks {
-            ids.clear();
-            encode_ids(v, &mut ids);
-            file.execute(params![b, v.len() as i64, ids, MAX_POSTING as i64, counted])?;
-        }
-        let mut unqueue = conn.prepare_cached("DELETE FROM blocking_queue WHERE alias_id = ?1")?;
-        for id in std::mem::take(&mut self.filed) {
-            unqueue.execute([id])?;
-        }
-        Ok(())
+    let mut blocks: Vec<(i64, bool, Vec<i64>)> = by_key
+        .into_iter()
+        .map(|(b, ids)| (block_hash(&b), counts_past_limit(&b), ids))
+        .collect();
+    blocks.sort_unstable_by_key(|b| b.0);
+    let mut st = conn.prepare_cached(
+        "INSERT INTO name_blocks (block, forms, aliases) VALUES (?1, ?2, CASE WHEN ?2 > ?4 THEN NULL ELSE ?3 END)
+         ON CONFLICT (block) DO UPDATE SET forms = forms + ?2,
+             aliases = CASE WHEN forms + ?2 > ?4 THEN NULL ELSE CAST(aliases || ?3 AS BLOB) END
+         WHERE ?5 OR forms <= ?4",
+    )?;
+    let mut ids = Vec::new();
+    for (b, counted, v) in &blocks {
+        ids.clear();
+        encode_ids(v, &mut ids);
+        st.execute(params![b, v.len() as i64, ids, MAX_POSTING as i64, counted])?;
     }
+    Ok(())
 }
 
 /// Whether a key's count is still kept once it is past [`MAX_POSTING`]:
@@ -172,24 +144,30 @@ fn counts_past_limit(block: &str) -> bool {
 /// forms and its packed ids.
 type StoredBlock = (usize, i64, Option<Vec<u8>>);
 
-/// The stored keys among `blocks`, by hash, with their count and ids.
+/// A list of values bound as one parameter, read in SQL as
+/// `rarray(?N)` (rusqlite's array table): one statement looks up a whole
+/// batch of keys or ids.
+fn array<T: Into<Value> + Clone>(v: &[T]) -> Array {
+    Rc::new(v.iter().cloned().map(Into::into).collect())
+}
+
+/// The stored keys among `blocks`, with their count and ids, read in one
+/// statement.
 fn stored_blocks(conn: &Connection, blocks: &[&String]) -> Result<Vec<StoredBlock>, StoreError> {
-    let mut hashes: Vec<(i64, usize)> = blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (block_hash(b), i))
-        .collect();
-    hashes.sort_unstable();
-    let mut st = conn.prepare_cached("SELECT forms, aliases FROM name_blocks WHERE block = ?1")?;
+    let mut place: FastMap<i64, Vec<usize>> = FastMap::default();
+    for (i, b) in blocks.iter().enumerate() {
+        place.entry(block_hash(b)).or_default().push(i);
+    }
+    let hashes: Vec<i64> = place.keys().copied().collect();
+    let mut st = conn.prepare_cached(
+        "SELECT block, forms, aliases FROM name_blocks WHERE block IN rarray(?1)",
+    )?;
     let mut out = Vec::new();
-    for (h, i) in hashes {
-        let row = st
-            .query_row([h], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
-            })
-            .optional()?;
-        if let Some((forms, ids)) = row {
-            out.push((i, forms, ids));
+    let mut rows = st.query([array(&hashes)])?;
+    while let Some(r) = rows.next()? {
+        let (h, forms, ids): (i64, i64, Option<Vec<u8>>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        for &i in &place[&h] {
+            out.push((i, forms, ids.clone()));
         }
     }
     Ok(out)
@@ -199,12 +177,6 @@ fn stored_blocks(conn: &Connection, blocks: &[&String]) -> Result<Vec<StoredBloc
 /// resolving a typed name, from the connection).
 pub(crate) struct TxRegistry<'a> {
     pub tx: &'a Connection,
-    /// Forms the running import added and has not filed yet.
-    pub pending: Option<&'a Pending>,
-}
-
-fn json_list<T: serde::Serialize>(v: &[T]) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 fn form(r: &rusqlite::Row<'_>) -> rusqlite::Result<Form> {
@@ -249,10 +221,10 @@ impl Registry for TxRegistry<'_> {
             let mut st = self.tx.prepare_cached(
                 "SELECT a.id, a.org_id, a.name, a.key, o.kind, o.acronym, o.country
                  FROM aliases a JOIN organizations o ON o.id = a.org_id
-                 WHERE a.key IN (SELECT value FROM json_each(?1))",
+                 WHERE a.key IN rarray(?1)",
             )?;
             let v = st
-                .query_map([json_list(keys)], form)?
+                .query_map([array(keys)], form)?
                 .collect::<Result<Vec<_>, _>>()?;
             v
         };
@@ -264,12 +236,33 @@ impl Registry for TxRegistry<'_> {
         let mut st = self.tx.prepare_cached(
             "SELECT a.id, a.org_id, a.name, a.key, o.kind, o.acronym, o.country
              FROM aliases a JOIN organizations o ON o.id = a.org_id
-             WHERE a.id IN (SELECT value FROM json_each(?1))",
+             WHERE a.id IN rarray(?1)",
         )?;
         let rows = st
-            .query_map([json_list(alias_ids)], form)?
+            .query_map([array(alias_ids)], form)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    fn postings(&self, hashes: &[i64], ids: bool) -> Result<FastMap<i64, Posting>, LookupError> {
+        let mut st = self.tx.prepare_cached(if ids {
+            "SELECT block, forms, aliases FROM name_blocks WHERE block IN rarray(?1)"
+        } else {
+            "SELECT block, forms, NULL FROM name_blocks WHERE block IN rarray(?1)"
+        })?;
+        let mut out = FastMap::default();
+        let mut rows = st.query([array(hashes)])?;
+        while let Some(r) = rows.next()? {
+            let ids: Option<&[u8]> = r.get_ref(2)?.as_blob_or_null()?;
+            out.insert(
+                r.get::<_, i64>(0)?,
+                Posting {
+                    forms: r.get::<_, i64>(1)? as usize,
+                    ids: ids.map(decode_ids),
+                },
+            );
+        }
+        Ok(out)
     }
 
     fn form_count(&self) -> Result<usize, LookupError> {
@@ -289,13 +282,6 @@ impl Registry for TxRegistry<'_> {
         for (i, n, _) in stored_blocks(self.tx, &all)? {
             out.insert(blocks[i].clone(), n as usize);
         }
-        if let Some(p) = self.pending {
-            for b in blocks {
-                if let Some(v) = p.blocks.get(b) {
-                    *out.entry(b.clone()).or_default() += v.len();
-                }
-            }
-        }
         Ok(out)
     }
 
@@ -311,34 +297,17 @@ impl Registry for TxRegistry<'_> {
             out.insert(stored[i].clone(), posting);
         }
         if !keys.is_empty() {
-            let bare: Vec<&str> = keys.iter().map(|k| &k[2..]).collect();
+            let bare: Vec<String> = keys.iter().map(|k| k[2..].to_string()).collect();
             let mut st = self.tx.prepare_cached(
-                "SELECT key, id FROM aliases WHERE key IN (SELECT value FROM json_each(?1))
-                 ORDER BY key, id",
+                "SELECT key, id FROM aliases WHERE key IN rarray(?1) ORDER BY key, id",
             )?;
-            for r in st.query_map([json_list(&bare)], |r| {
+            for r in st.query_map([array(&bare)], |r| {
                 Ok((r.get::<_, String>("key")?, r.get::<_, i64>("id")?))
             })? {
                 let (k, id) = r?;
                 let p = out.entry(format!("{KEY}:{k}")).or_default();
                 p.forms += 1;
                 p.ids.get_or_insert_with(Vec::new).push(id);
-            }
-        }
-        if let Some(pending) = self.pending {
-            for b in &stored {
-                let Some(v) = pending.blocks.get(*b) else {
-                    continue;
-                };
-                let p = out.entry((*b).clone()).or_default();
-                p.forms += v.len();
-                if p.forms > MAX_POSTING {
-                    p.ids = None;
-                } else if p.forms == v.len() {
-                    p.ids = Some(v.clone());
-                } else if let Some(ids) = &mut p.ids {
-                    ids.extend_from_slice(v);
-                }
             }
         }
         Ok(out)
@@ -348,8 +317,7 @@ impl Registry for TxRegistry<'_> {
         let wanted: Vec<String> = acronyms.iter().map(|a| format!("{ACRONYM}:{a}")).collect();
         let found = self.blocks(&wanted)?;
         let mut orgs = self.tx.prepare_cached(
-            "SELECT DISTINCT org_id FROM aliases WHERE id IN (SELECT value FROM json_each(?1))
-             ORDER BY org_id",
+            "SELECT DISTINCT org_id FROM aliases WHERE id IN rarray(?1) ORDER BY org_id",
         )?;
         let mut out = FastMap::default();
         for (acr, b) in acronyms.iter().zip(&wanted) {
@@ -357,7 +325,7 @@ impl Registry for TxRegistry<'_> {
             let owners = match &p.ids {
                 Some(ids) => {
                     let v = orgs
-                        .query_map([json_list(ids)], |r| r.get::<_, i64>("org_id"))?
+                        .query_map([array(ids)], |r| r.get::<_, i64>("org_id"))?
                         .collect::<Result<Vec<_>, _>>()?;
                     Owners {
                         count: v.len(),
@@ -427,22 +395,19 @@ mod tests {
         let store = crate::store::Store::open_in_memory().unwrap();
         let conn = &store.conn;
         let (word, gram) = keys();
-        let mut p = Pending::default();
-        p.add(1, "Zqxv Alpha", None);
-        p.add(2, "Zqxv Alpha", None);
-        p.flush(conn).unwrap();
+        let name = "Zqxv Alpha";
+        file(conn, &[(1, name, None), (2, name, None)]).unwrap();
         assert_eq!(forms(conn, &word), (2, Some(vec![1, 2])));
         assert_eq!(forms(conn, &gram), (2, Some(vec![1, 2])));
-        for id in 3..=(MAX_POSTING as i64 + 1) {
-            p.add(id, "Zqxv Alpha", None);
-        }
-        p.flush(conn).unwrap();
+        let many: Vec<(i64, &str, Option<&str>)> = (3..=(MAX_POSTING as i64 + 1))
+            .map(|id| (id, name, None))
+            .collect();
+        file(conn, &many).unwrap();
         let past = MAX_POSTING as i64 + 1;
         assert_eq!(forms(conn, &word), (past, None));
         assert_eq!(forms(conn, &gram), (past, None));
         // One more import, one more form of each.
-        p.add(past + 1, "Zqxv Alpha", None);
-        p.flush(conn).unwrap();
+        file(conn, &[(past + 1, name, None)]).unwrap();
         assert_eq!(forms(conn, &word), (past + 1, None));
         assert_eq!(forms(conn, &gram), (past, None));
     }

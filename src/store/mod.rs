@@ -5,12 +5,13 @@
 
 pub mod blocking;
 pub mod check;
+mod import;
 pub mod judge;
 pub mod migrate;
 pub mod overlap;
 pub mod search;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -18,11 +19,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use serde::Serialize;
 
 use crate::classify::{self, Classification, Evidence, SignatureClue};
-use crate::matching::{Decision, LookupError, Matcher};
+use crate::matching::{LookupError, Matcher};
 use crate::normalize::name_key;
 use crate::parse::Letter;
 use crate::progress::{Progress, Silent};
-use blocking::TxRegistry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -237,6 +237,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// SQLite's page cache: up to 512 MB (a negative size is in KiB).
 pub(crate) const CACHE_KIB: i64 = -524_288;
 
+/// SQLite's page cache during an import: up to 2 GB. The pages an import
+/// changes stay in the cache until it commits; a cache smaller than them
+/// writes some to the log early and reads them back, and a thousand
+/// letters into a registry of ten million signatures change about 700 MB.
+const IMPORT_CACHE_KIB: i64 = -2_097_152;
+
 /// How much of the database file SQLite may map into memory during an
 /// import (64 GiB); see [`Store::mapped`].
 const MMAP_BYTES: i64 = 64 << 30;
@@ -262,6 +268,8 @@ impl Store {
         // the lock: when another connection committed in between, SQLite
         // answers "database is locked" at once, busy timeout or not.
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        // `rarray(?)`: a batch of keys or ids bound as one parameter.
+        rusqlite::vtab::array::load_module(&conn)?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         // WAL lets readers work while an import writes; in-memory
         // databases answer "memory", which is fine. The mode is stored in
@@ -338,25 +346,8 @@ impl Store {
         inspect: &mut dyn FnMut(&Imported, &[SignatureRow]),
         progress: &dyn Progress,
     ) -> Result<Vec<Imported>, StoreError> {
-        let sigs: Vec<&crate::parse::Signatory> = letters
-            .iter()
-            .flat_map(|l| l.letter.signatories.iter())
-            .collect();
-        matcher.prepare(&sigs);
-        let total = sigs.len();
-        progress.start(total as u64, "importing signatures");
         let tx = self.conn.transaction()?;
-        blocking::file_queued(&tx)?;
-        let mut job = Job {
-            reclassify: BTreeSet::new(),
-            progress,
-            pending: blocking::Pending::default(),
-        };
-        let mut out = Vec::with_capacity(letters.len());
-        for nl in letters {
-            out.push(import_one(&tx, nl, matcher, on_date, &mut job)?);
-        }
-        job.finish(&tx)?;
+        let out = import::run(&tx, letters, None, matcher, on_date, progress)?;
         for outcome in &out {
             let rows = if dry_run {
                 outcome_rows(&tx, outcome)?
@@ -370,7 +361,6 @@ impl Store {
         } else {
             tx.commit()?;
         }
-        progress.finish();
         Ok(out)
     }
 
@@ -408,14 +398,15 @@ impl Store {
         inspect: &mut dyn FnMut(&Imported, &[SignatureRow]),
     ) -> Result<Imported, StoreError> {
         let tx = self.conn.transaction()?;
-        blocking::file_queued(&tx)?;
-        let mut job = Job {
-            reclassify: BTreeSet::new(),
-            progress: &Silent,
-            pending: blocking::Pending::default(),
-        };
-        let outcome = update_one(&tx, letter_id, new, matcher, on_date, &mut job)?;
-        job.finish(&tx)?;
+        let outcome = import::run(
+            &tx,
+            std::slice::from_ref(new),
+            Some(letter_id),
+            matcher,
+            on_date,
+            &Silent,
+        )?
+        .remove(0);
         let rows = if dry_run {
             outcome_rows(&tx, &outcome)?
         } else {
@@ -443,11 +434,14 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.conn
-            .execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))?;
+        self.conn.execute_batch(&format!(
+            "PRAGMA mmap_size = {MMAP_BYTES}; PRAGMA cache_size = {IMPORT_CACHE_KIB}"
+        ))?;
         let out = f(self);
         // Unmapping cannot lose data; a failure here only leaves the map.
-        let _ = self.conn.execute_batch("PRAGMA mmap_size = 0");
+        let _ = self.conn.execute_batch(&format!(
+            "PRAGMA mmap_size = 0; PRAGMA cache_size = {CACHE_KIB}"
+        ));
         out
     }
 
@@ -859,409 +853,6 @@ fn outcome_rows(tx: &Transaction<'_>, outcome: &Imported) -> Result<Vec<Signatur
     }
 }
 
-/// The letter any version of which has these bytes (and statement number).
-fn version_owner(tx: &Transaction<'_>, nl: &NewLetter<'_>) -> Result<Option<i64>, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT letter_id FROM letter_versions WHERE sha256 = ?1 AND part = ?2",
-            params![nl.sha256, nl.part],
-            |r| r.get("letter_id"),
-        )
-        .optional()?)
-}
-
-fn insert_version(
-    tx: &Transaction<'_>,
-    letter_id: i64,
-    nl: &NewLetter<'_>,
-) -> Result<(), StoreError> {
-    tx.execute(
-        &format!(
-            "INSERT INTO letter_versions (letter_id, sha256, part, imported_at, raw_text, signatory_count)
-             VALUES (?1, ?2, ?3, {NOW}, ?4, ?5)"
-        ),
-        params![
-            letter_id,
-            nl.sha256,
-            nl.part,
-            nl.raw_text,
-            nl.letter.signatories.len() as i64
-        ],
-    )?;
-    Ok(())
-}
-
-/// What one import transaction carries from letter to letter.
-struct Job<'a> {
-    /// Organizations whose evidence changed: classified again at the end.
-    reclassify: BTreeSet<i64>,
-    progress: &'a dyn Progress,
-    /// Forms added and not yet filed under their blocking keys.
-    pending: blocking::Pending,
-}
-
-impl Job<'_> {
-    /// The end of an import's work: new forms filed under their keys,
-    /// organizations whose evidence changed classified again.
-    fn finish(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        self.pending.flush(tx)?;
-        self.reclassify_all(tx)
-    }
-
-    fn reclassify_all(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        for id in std::mem::take(&mut self.reclassify) {
-            reclassify(tx, id)?;
-        }
-        Ok(())
-    }
-}
-
-/// Links a signer to an organization (a new one if the matcher says so),
-/// records the printed form as an alias when the organization has not
-/// been printed that way before, and returns the organization, the
-/// matcher's reason, and whether the organization is new. Organizations
-/// whose evidence changes (new, a new name, a note or heading printed with
-/// it) are noted for classification.
-fn match_signer(
-    tx: &Transaction<'_>,
-    sig: &crate::parse::Signatory,
-    letter_id: i64,
-    matcher: &dyn Matcher,
-    job: &mut Job<'_>,
-) -> Result<(i64, String, bool), StoreError> {
-    let decision = matcher
-        .decide(
-            sig,
-            &TxRegistry {
-                tx,
-                pending: Some(&job.pending),
-            },
-        )
-        .map_err(StoreError::Matching)?;
-    let (org_id, reason, is_new, holds_form) = match decision {
-        Decision::Known {
-            org_id,
-            reason,
-            holds_form,
-        } => {
-            fill_blanks(tx, org_id, sig)?;
-            (org_id, reason, false, holds_form)
-        }
-        // A new organization holds no printed form yet.
-        Decision::New { reason } => (insert_org(tx, sig)?, reason, true, false),
-    };
-    // One alias per printed form of an organization: the signatures keep
-    // every letter that printed it.
-    let known_form: bool = holds_form
-        || (!is_new
-            && tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1 AND name = ?2) AS known",
-                )?
-                .query_row(params![org_id, sig.name], |r| r.get("known"))?);
-    let added = !known_form;
-    if added {
-        tx.prepare_cached(
-            "INSERT INTO aliases (org_id, name, key, letter_id, origin)
-             VALUES (?1, ?2, ?3, ?4, 'letter')",
-        )?
-        .execute(params![org_id, sig.name, name_key(&sig.name), letter_id])?;
-        let alias_id = tx.last_insert_rowid();
-        // A new organization's acronym is the one just stored with it.
-        let acronym: Option<String> = if is_new {
-            sig.acronym.clone()
-        } else {
-            tx.prepare_cached("SELECT acronym FROM organizations WHERE id = ?1")?
-                .query_row([org_id], |r| r.get(0))?
-        };
-        job.pending.add(alias_id, &sig.name, acronym.as_deref());
-        matcher.learn(org_id, sig);
-    }
-    if is_new || added || sig.note.is_some() || sig.section.is_some() {
-        job.reclassify.insert(org_id);
-    }
-    job.progress.inc(1);
-    Ok((org_id, reason, is_new))
-}
-
-fn import_one(
-    tx: &Transaction<'_>,
-    nl: &NewLetter<'_>,
-    matcher: &dyn Matcher,
-    on_date: Option<&str>,
-    job: &mut Job<'_>,
-) -> Result<Imported, StoreError> {
-    if let Some(letter_id) = version_owner(tx, nl)? {
-        return Ok(Imported::AlreadyPresent { letter_id });
-    }
-    if let Some(url) = nl.url {
-        let mut st =
-            tx.prepare_cached("SELECT id FROM letters WHERE url = ?1 AND part = ?2 ORDER BY id")?;
-        let ids = st
-            .query_map(params![url, nl.part], |r| r.get::<_, i64>("id"))?
-            .collect::<Result<Vec<_>, _>>()?;
-        match ids[..] {
-            [] => {}
-            [letter_id] => return update_one(tx, letter_id, nl, matcher, on_date, job),
-            _ => {
-                return Err(StoreError::AmbiguousUrl {
-                    url: url.to_string(),
-                    part: nl.part,
-                    ids: ids
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })
-            }
-        }
-    }
-    let l = nl.letter;
-    tx.execute(
-        &format!(
-            "INSERT INTO letters (title, date, source, url, sha256, part, language, format,
-                                  claimed_count, partial, imported_at, raw_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, {NOW}, ?11)"
-        ),
-        params![
-            l.title,
-            l.date,
-            nl.source,
-            nl.url,
-            nl.sha256,
-            nl.part,
-            l.language,
-            nl.format,
-            l.claimed_count.map(|c| c as i64),
-            l.partial,
-            nl.raw_text
-        ],
-    )?;
-    let letter_id = tx.last_insert_rowid();
-    insert_version(tx, letter_id, nl)?;
-    let (mut new_orgs, mut known_orgs) = (0usize, 0usize);
-    let mut seen = std::collections::HashSet::new();
-    for sig in &l.signatories {
-        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher, job)?;
-        if is_new {
-            new_orgs += 1;
-        } else if !seen.contains(&org_id) {
-            known_orgs += 1;
-        }
-        seen.insert(org_id);
-        tx.prepare_cached(
-            "INSERT INTO signatures (letter_id, org_id, position, name_as_printed, note,
-                 affiliation, section, line, raw_text, match_reason, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'signed')",
-        )?
-        .execute(params![
-            letter_id,
-            org_id,
-            sig.position,
-            sig.printed,
-            sig.note,
-            sig.affiliation,
-            sig.section,
-            sig.line,
-            sig.raw,
-            reason
-        ])?;
-    }
-    Ok(Imported::New {
-        letter_id,
-        found: l.signatories.len(),
-        new_orgs,
-        known_orgs,
-    })
-}
-
-/// [`Store::update_letter`] inside an open transaction.
-fn update_one(
-    tx: &Transaction<'_>,
-    letter_id: i64,
-    nl: &NewLetter<'_>,
-    matcher: &dyn Matcher,
-    on_date: Option<&str>,
-    job: &mut Job<'_>,
-) -> Result<Imported, StoreError> {
-    let exists: Option<i64> = tx
-        .query_row("SELECT id FROM letters WHERE id = ?1", [letter_id], |r| {
-            r.get("id")
-        })
-        .optional()?;
-    if exists.is_none() {
-        return Err(StoreError::NoLetter(letter_id));
-    }
-    if let Some(owner) = version_owner(tx, nl)? {
-        return Ok(Imported::AlreadyPresent { letter_id: owner });
-    }
-    let on: String = tx.query_row("SELECT coalesce(?1, date('now')) AS d", [on_date], |r| {
-        r.get("d")
-    })?;
-
-    // The letter's rows by organization, in printed order: the signed ones
-    // a new entry continues, the withdrawn ones it may bring back.
-    let mut signed: HashMap<i64, VecDeque<i64>> = HashMap::new();
-    let mut withdrawn: HashMap<i64, VecDeque<i64>> = HashMap::new();
-    {
-        let mut st = tx.prepare_cached(
-            "SELECT id, org_id, status FROM signatures WHERE letter_id = ?1 ORDER BY position, id",
-        )?;
-        let rows = st.query_map([letter_id], |r| {
-            Ok((
-                r.get::<_, i64>("id")?,
-                r.get::<_, i64>("org_id")?,
-                r.get::<_, String>("status")?,
-            ))
-        })?;
-        for row in rows {
-            let (id, org_id, status) = row?;
-            let by_org = if status == "signed" {
-                &mut signed
-            } else {
-                &mut withdrawn
-            };
-            by_org.entry(org_id).or_default().push_back(id);
-        }
-    }
-    let mut position: i64 = tx.query_row(
-        "SELECT coalesce(max(position), 0) AS p FROM signatures WHERE letter_id = ?1",
-        [letter_id],
-        |r| r.get("p"),
-    )?;
-
-    let mut sum = UpdateSummary {
-        letter_id,
-        on: on.clone(),
-        added: 0,
-        withdrawn: 0,
-        unchanged: 0,
-        returned: 0,
-        new_orgs: 0,
-    };
-    for sig in &nl.letter.signatories {
-        let (org_id, reason, is_new) = match_signer(tx, sig, letter_id, matcher, job)?;
-        sum.new_orgs += usize::from(is_new);
-        let (row, returning) = match signed.get_mut(&org_id).and_then(VecDeque::pop_front) {
-            Some(id) => (Some(id), false),
-            None => (
-                withdrawn.get_mut(&org_id).and_then(VecDeque::pop_front),
-                true,
-            ),
-        };
-        if let Some(id) = row {
-            // The row takes the entry as this version prints it, so its
-            // line points into the text the letter now holds.
-            tx.prepare_cached(
-                "UPDATE signatures SET name_as_printed = ?2, note = ?3, affiliation = ?4,
-                     section = ?5, line = ?6, raw_text = ?7,
-                     added_on = CASE WHEN status = 'withdrawn' THEN ?8 ELSE added_on END,
-                     withdrawn_on = NULL, status = 'signed'
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                sig.printed,
-                sig.note,
-                sig.affiliation,
-                sig.section,
-                sig.line,
-                sig.raw,
-                on
-            ])?;
-            if returning {
-                sum.returned += 1;
-            } else {
-                sum.unchanged += 1;
-            }
-        } else {
-            position += 1;
-            tx.prepare_cached(
-                "INSERT INTO signatures (letter_id, org_id, position, name_as_printed, note,
-                     affiliation, section, line, raw_text, match_reason, status, added_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'signed', ?11)",
-            )?
-            .execute(params![
-                letter_id,
-                org_id,
-                position,
-                sig.printed,
-                sig.note,
-                sig.affiliation,
-                sig.section,
-                sig.line,
-                sig.raw,
-                reason,
-                on
-            ])?;
-            sum.added += 1;
-        }
-    }
-    // Signed rows no entry of the new version continued: dropped by it.
-    for id in signed.values().flatten() {
-        tx.prepare_cached(
-            "UPDATE signatures SET status = 'withdrawn', withdrawn_on = ?2 WHERE id = ?1",
-        )?
-        .execute(params![id, on])?;
-        sum.withdrawn += 1;
-    }
-
-    insert_version(tx, letter_id, nl)?;
-    let l = nl.letter;
-    tx.execute(
-        &format!(
-            "UPDATE letters SET sha256 = ?2, part = ?3, source = ?4, format = ?5, language = ?6,
-                 claimed_count = ?7, partial = ?8, raw_text = ?9, imported_at = {NOW},
-                 title = CASE WHEN ?10 THEN ?11 ELSE title END, url = coalesce(?12, url)
-             WHERE id = ?1"
-        ),
-        params![
-            letter_id,
-            nl.sha256,
-            nl.part,
-            nl.source,
-            nl.format,
-            l.language,
-            l.claimed_count.map(|c| c as i64),
-            l.partial,
-            nl.raw_text,
-            nl.title_given,
-            l.title,
-            nl.url
-        ],
-    )?;
-    // Notes may have changed on rows kept: everyone listed is classified again.
-    mark_letter(tx, letter_id, job)?;
-    Ok(Imported::Updated(sum))
-}
-
-fn insert_org(tx: &Transaction<'_>, sig: &crate::parse::Signatory) -> Result<i64, StoreError> {
-    // Country and type come from `reclassify` once the letter's
-    // signatures (and so the notes printed with the name) are stored.
-    tx.prepare_cached(&format!(
-        "INSERT INTO organizations (name, acronym, kind, created_at)
-         VALUES (?1, ?2, ?3, {NOW})"
-    ))?
-    .execute(params![sig.name, sig.acronym, sig.kind.as_str()])?;
-    Ok(tx.last_insert_rowid())
-}
-
-/// A known organization gains an acronym it lacked; what it already has
-/// is never overwritten here.
-fn fill_blanks(
-    tx: &Transaction<'_>,
-    org_id: i64,
-    sig: &crate::parse::Signatory,
-) -> Result<(), StoreError> {
-    if let Some(a) = &sig.acronym {
-        tx.prepare_cached(
-            "UPDATE organizations SET acronym = ?2 WHERE id = ?1 AND acronym IS NULL",
-        )?
-        .execute(params![org_id, a])?;
-    }
-    Ok(())
-}
-
 /// What the registry knows about an organization that bears on its
 /// country and type: its names, whether it is a person, and every note
 /// and heading printed with it, withdrawn signatures included (a note is a
@@ -1305,8 +896,50 @@ fn evidence(conn: &Connection, org_id: i64) -> Result<Evidence, StoreError> {
 
 /// Classifies an organization again from its evidence and stores the
 /// answers, leaving a country or type a person set (locked) as it is.
-fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreError> {
+pub(crate) fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreError> {
     let c = classify::classify(&evidence(conn, org_id)?);
+    store_classification(conn, org_id, &c)?;
+    Ok(c)
+}
+
+/// [`reclassify`] for many organizations: the evidence of those in
+/// `known` is taken from there (an import's new organizations, whose
+/// every name and note it holds), the rest read; classified on every CPU.
+pub(crate) fn reclassify_many(
+    conn: &Connection,
+    ids: &[i64],
+    mut known: HashMap<i64, Evidence>,
+) -> Result<(), StoreError> {
+    let mut evidences = Vec::with_capacity(ids.len());
+    for &id in ids {
+        evidences.push(match known.remove(&id) {
+            Some(e) => {
+                // What the import gathered is what the registry now holds.
+                #[cfg(debug_assertions)]
+                assert_eq!(e, evidence(conn, id)?, "evidence of organization {id}");
+                e
+            }
+            None => evidence(conn, id)?,
+        });
+    }
+    let classes = crate::matching::fast::par_map(
+        evidences.len(),
+        |i| classify::classify(&evidences[i]),
+        &|_| {},
+    );
+    for (id, c) in ids.iter().zip(&classes) {
+        store_classification(conn, *id, c)?;
+    }
+    Ok(())
+}
+
+/// Stores an organization's classification, leaving a country or type a
+/// person set (locked) as it is.
+fn store_classification(
+    conn: &Connection,
+    org_id: i64,
+    c: &Classification,
+) -> Result<(), StoreError> {
     let tags = (!c.tags.is_empty()).then(|| c.tags.join(","));
     conn.prepare_cached(
         "UPDATE organizations SET
@@ -1335,16 +968,6 @@ fn reclassify(conn: &Connection, org_id: i64) -> Result<Classification, StoreErr
         c.org_type.reason,
         tags
     ])?;
-    Ok(c)
-}
-
-/// Notes every organization that signed the letter for classification.
-fn mark_letter(tx: &Transaction<'_>, letter_id: i64, job: &mut Job<'_>) -> Result<(), StoreError> {
-    let ids: Vec<i64> = tx
-        .prepare_cached("SELECT DISTINCT org_id FROM signatures WHERE letter_id = ?1")?
-        .query_map([letter_id], |r| r.get("org_id"))?
-        .collect::<Result<_, _>>()?;
-    job.reclassify.extend(ids);
     Ok(())
 }
 

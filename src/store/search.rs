@@ -121,10 +121,7 @@ impl Store {
             file_queued(&tx)?;
             tx.commit()?;
         }
-        let registry = TxRegistry {
-            tx: &self.conn,
-            pending: None,
-        };
+        let registry = TxRegistry { tx: &self.conn };
         for kind in [first, second] {
             let sig = Signatory {
                 position: 1,
