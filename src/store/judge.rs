@@ -330,6 +330,59 @@ fn org_name(tx: &Transaction<'_>, id: i64) -> Result<String, StoreError> {
     .ok_or(StoreError::NoOrg(id))
 }
 
+/// Deletes an organization no alias or signature names any more.
+///
+/// SQLite's own foreign-key check of such a delete looks for signatures
+/// naming the organization through an index led by `org_id`; since schema
+/// 6 the signatures' index by organization leads with the era, so that
+/// check would read every signature at each delete (hours for a dedupe of
+/// the full benchmark registry). The transactions that delete run with
+/// SQLite's checks off ([`without_fk_checks`]) and this makes the same
+/// check through the indexes, refusing the delete when a row still names
+/// the organization.
+fn delete_org(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    let named: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM aliases WHERE org_id = ?1)
+             OR EXISTS (SELECT 1 FROM signatures
+                        WHERE (id >> 18) IN signature_eras AND org_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if named {
+        return Err(StoreError::Invalid(format!(
+            "organization {id} still has names or signatures; not deleted"
+        )));
+    }
+    tx.execute("DELETE FROM organizations WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Runs `f` with SQLite's foreign-key checks off, and on again after it
+/// whatever it returned (the pragma has no effect inside a transaction:
+/// `f` opens and ends its own). Only for work that deletes organizations
+/// through [`delete_org`] and points rows only at organizations it has
+/// read.
+fn without_fk_checks<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+    let out = f(conn);
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    out
+}
+
+/// [`delete_org`] in a transaction of its own, for tests.
+#[cfg(test)]
+pub(super) fn delete_org_checked(conn: &mut Connection, id: i64) -> Result<(), StoreError> {
+    without_fk_checks(conn, |conn| {
+        let tx = conn.transaction()?;
+        delete_org(&tx, id)?;
+        tx.commit()?;
+        Ok(())
+    })
+}
+
 /// Merges organization `remove` into `keep` inside a transaction; logs it.
 fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i64, StoreError> {
     if keep == remove {
@@ -373,7 +426,7 @@ fn merge_tx(tx: &Transaction<'_>, keep: i64, remove: i64, why: &str) -> Result<i
         params![keep, remove],
     )?;
     let kept_before = row_json(tx, "organizations", keep)?;
-    tx.execute("DELETE FROM organizations WHERE id = ?1", [remove])?;
+    delete_org(tx, remove)?;
     // The kept organization now has the other's notes and names too.
     super::reclassify(tx, keep)?;
     let detail = json!({
@@ -414,10 +467,12 @@ impl Store {
 
     /// Merges organization `remove` into `keep`; returns the log entry.
     pub fn merge(&mut self, keep: i64, remove: i64) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction()?;
-        let id = merge_tx(&tx, keep, remove, "merged by a person")?;
-        tx.commit()?;
-        Ok(id)
+        without_fk_checks(&mut self.conn, |conn| {
+            let tx = conn.transaction()?;
+            let id = merge_tx(&tx, keep, remove, "merged by a person")?;
+            tx.commit()?;
+            Ok(id)
+        })
     }
 
     /// Takes the printed form `alias` out of organization `org` into a new
@@ -522,64 +577,71 @@ impl Store {
 
     /// Reverses the last merge or split not yet undone; returns what it did.
     pub fn undo(&mut self) -> Result<Option<String>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let last: Option<(i64, String, String)> = tx
-            .query_row(
-                "SELECT id, op, detail FROM merge_log WHERE undone = 0 ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((log_id, op, detail)) = last else {
-            return Ok(None);
-        };
-        let d: serde_json::Value = serde_json::from_str(&detail)
-            .map_err(|e| StoreError::Invalid(format!("merge log entry {log_id}: {e}")))?;
-        let id_list = |k: &str| -> Vec<i64> {
-            d[k].as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
-                .unwrap_or_default()
-        };
-        let what = if op == "merge" {
-            let removed = d["removed"].as_object().cloned().unwrap_or_default();
-            let rid = removed.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
-            restore_row(&tx, "organizations", &removed)?;
-            move_rows(&tx, rid, &id_list("aliases"), &id_list("signatures"))?;
-            if let Some(j) = d["judgement"].as_i64() {
-                tx.execute("DELETE FROM judgements WHERE id = ?1", [j])?;
-                if let Some(before) = d["judgement_before"].as_object() {
-                    restore_row(&tx, "judgements", before)?;
-                }
-            }
-            if let (Some(keep), Some(before)) = (d["keep"].as_i64(), d["kept_before"].as_object()) {
-                restore_classification(&tx, keep, before)?;
-            }
-            format!("undid merge {log_id}: organization {rid} is separate again")
-        } else {
-            let from = d["from"].as_i64().unwrap_or(0);
-            let new_org = d["new_org"].as_i64().unwrap_or(0);
-            move_rows(&tx, from, &id_list("aliases"), &id_list("signatures"))?;
-            for j in d["judgements"].as_array().cloned().unwrap_or_default() {
-                if let Some(id) = j["id"].as_i64() {
-                    tx.execute("DELETE FROM judgements WHERE id = ?1", [id])?;
-                }
-                if let Some(before) = j["before"].as_object() {
-                    restore_row(&tx, "judgements", before)?;
-                }
-            }
-            tx.execute("DELETE FROM organizations WHERE id = ?1", [new_org])?;
-            if let Some(before) = d["from_before"].as_object() {
-                restore_classification(&tx, from, before)?;
-            }
-            format!("undid split {log_id}: its printed form is back in organization {from}")
-        };
-        // The log entry goes too, so the database is exactly as before.
-        tx.execute("DELETE FROM merge_log WHERE id = ?1", [log_id])?;
-        // Deleting the last rows lets SQLite reuse their ids as before.
-        tx.commit()?;
-        Ok(Some(what))
+        without_fk_checks(&mut self.conn, undo_in)
     }
+}
 
+/// [`Store::undo`] on a connection without SQLite's key checks.
+fn undo_in(conn: &mut Connection) -> Result<Option<String>, StoreError> {
+    let tx = conn.transaction()?;
+    let last: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT id, op, detail FROM merge_log WHERE undone = 0 ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((log_id, op, detail)) = last else {
+        return Ok(None);
+    };
+    let d: serde_json::Value = serde_json::from_str(&detail)
+        .map_err(|e| StoreError::Invalid(format!("merge log entry {log_id}: {e}")))?;
+    let id_list = |k: &str| -> Vec<i64> {
+        d[k].as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
+            .unwrap_or_default()
+    };
+    let what = if op == "merge" {
+        let removed = d["removed"].as_object().cloned().unwrap_or_default();
+        let rid = removed.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+        restore_row(&tx, "organizations", &removed)?;
+        move_rows(&tx, rid, &id_list("aliases"), &id_list("signatures"))?;
+        if let Some(j) = d["judgement"].as_i64() {
+            tx.execute("DELETE FROM judgements WHERE id = ?1", [j])?;
+            if let Some(before) = d["judgement_before"].as_object() {
+                restore_row(&tx, "judgements", before)?;
+            }
+        }
+        if let (Some(keep), Some(before)) = (d["keep"].as_i64(), d["kept_before"].as_object()) {
+            restore_classification(&tx, keep, before)?;
+        }
+        format!("undid merge {log_id}: organization {rid} is separate again")
+    } else {
+        let from = d["from"].as_i64().unwrap_or(0);
+        let new_org = d["new_org"].as_i64().unwrap_or(0);
+        move_rows(&tx, from, &id_list("aliases"), &id_list("signatures"))?;
+        for j in d["judgements"].as_array().cloned().unwrap_or_default() {
+            if let Some(id) = j["id"].as_i64() {
+                tx.execute("DELETE FROM judgements WHERE id = ?1", [id])?;
+            }
+            if let Some(before) = j["before"].as_object() {
+                restore_row(&tx, "judgements", before)?;
+            }
+        }
+        delete_org(&tx, new_org)?;
+        if let Some(before) = d["from_before"].as_object() {
+            restore_classification(&tx, from, before)?;
+        }
+        format!("undid split {log_id}: its printed form is back in organization {from}")
+    };
+    // The log entry goes too, so the database is exactly as before.
+    tx.execute("DELETE FROM merge_log WHERE id = ?1", [log_id])?;
+    // Deleting the last rows lets SQLite reuse their ids as before.
+    tx.commit()?;
+    Ok(Some(what))
+}
+
+impl Store {
     /// Adds a printed form to an organization (the user's alias table).
     pub fn add_alias(&mut self, org: i64, name: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
@@ -771,7 +833,9 @@ impl Store {
         // oldest.
         let (groups, kept_apart) = join_groups(clusters, facts, &j);
         report.kept_apart = kept_apart;
-        let written = merge_groups(&mut self.conn, &groups, &why, dry_run, &mut report);
+        let written = without_fk_checks(&mut self.conn, |conn| {
+            merge_groups(conn, &groups, &why, dry_run, &mut report)
+        });
         freed
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));

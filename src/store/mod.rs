@@ -1109,6 +1109,48 @@ mod tests {
             .unwrap();
     }
 
+    /// Merging and undoing delete organizations with SQLite's key checks
+    /// off (they would read every signature): the store's own check
+    /// refuses an organization still named, and the checks are on again
+    /// afterwards.
+    #[test]
+    fn organizations_are_deleted_only_when_nothing_names_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        import_text(
+            &mut store,
+            "We call for an end to the blockade.\n\nSigned:\n\n1. Karen Community of Iowa\n2. Burma Campaign UK\n",
+            "a",
+        );
+        let fk = |s: &Store| -> i64 {
+            s.conn
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap()
+        };
+        store.merge(1, 2).unwrap();
+        assert_eq!(fk(&store), 1);
+        let orgs: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM organizations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(orgs, 1);
+        store.undo().unwrap().unwrap();
+        assert_eq!(fk(&store), 1);
+        let problems: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(problems, 0);
+        // An organization that still has a signature is refused.
+        let err = judge::delete_org_checked(&mut store.conn, 2).unwrap_err();
+        assert!(err.to_string().contains("still has names"), "{err}");
+        assert_eq!(fk(&store), 1);
+        // A merge that fails (unknown organization) leaves the checks on.
+        assert!(store.merge(1, 99).is_err());
+        assert_eq!(fk(&store), 1);
+    }
+
     /// One alias per printed form of an organization: a form printed
     /// again, in the same letter or a later one, adds none; the same name
     /// printed another way (same key) adds one, to the same organization.

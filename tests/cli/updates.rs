@@ -317,3 +317,60 @@ fn update_from_a_page_with_several_statements_needs_pick() {
         out.stderr
     );
 }
+
+#[test]
+fn one_import_of_a_page_twice_and_a_variant_stores_each_once() {
+    // An import decides all its letters before writing any: the second
+    // copy of a page must still be seen as the first's, and a later
+    // letter's variant of a name as the organization the first created.
+    let env = Env::new();
+    let v1 = write(&env, "v1.txt", V1);
+    let copy = write(&env, "copy.txt", V1);
+    let variant = write(
+        &env,
+        "variant.txt",
+        &[
+            "The Friends of the Valley",
+            "River Watch Network",
+            "Wetlands Trust",
+        ],
+    );
+    let out = env.run(&["import", &v1, &copy, &variant]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("letter 1: imported 5 signatories"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("letter 1: already imported from the same content"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("letter 2: imported 3 signatories"),
+        "{}",
+        out.stderr
+    );
+    let letters = Env::csv_rows(&env.run(&["letters", "--format", "csv"]).stdout);
+    assert_eq!(letters.len(), 2);
+    let rows = signatures(&env);
+    assert_eq!(rows.len(), 8);
+    let org_of = |letter: &str, name: &str| {
+        rows.iter()
+            .find(|r| r["letter_id"] == letter && r["name_as_printed"] == name)
+            .unwrap_or_else(|| panic!("no row for {name} in letter {letter}"))["org_id"]
+            .clone()
+    };
+    assert_eq!(
+        org_of("1", "Friends of the Valley"),
+        org_of("2", "The Friends of the Valley")
+    );
+    assert_eq!(
+        org_of("1", "River Watch Network"),
+        org_of("2", "River Watch Network")
+    );
+    let orgs = Env::csv_rows(&env.run(&["orgs"]).stdout);
+    assert_eq!(orgs.len(), 6, "five from the first letter, one new");
+}
