@@ -38,6 +38,7 @@ use super::score::{
 use super::{Decision, Form, LookupError, Matcher, Owners, Registry};
 use crate::normalize::name_key;
 use crate::parse::{Kind, Signatory};
+use crate::progress::Progress;
 
 /// Keys, ids or words asked of the registry in one request, at most: a
 /// request is one statement, and a statement's list is one value.
@@ -597,7 +598,12 @@ impl State {
 
     /// Reads ahead for an import's signers: their exact names, and for
     /// each name the registry does not hold, its candidates, scored.
-    fn prepare(&mut self, sigs: &[&Signatory], reg: &dyn Registry) -> Result<(), LookupError> {
+    fn prepare(
+        &mut self,
+        sigs: &[&Signatory],
+        reg: &dyn Registry,
+        progress: &dyn Progress,
+    ) -> Result<(), LookupError> {
         self.load(reg, true)?;
         let mut names: Vec<&str> = sigs.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();
@@ -632,6 +638,12 @@ impl State {
         if queries.is_empty() {
             return Ok(());
         }
+        // Each new name is ranked, then scored: two steps.
+        progress.start(
+            2 * queries.len() as u64,
+            "searching the registry for new names",
+        );
+        let tick = |n: u64| progress.inc(n);
         let infos = par_map(queries.len(), |i| queries[i].info(), &|_| {});
 
         // Every stored key those searches read, in one pass.
@@ -667,7 +679,7 @@ impl State {
         let ids = par_map(
             infos.len(),
             |i| blocks::rank(&infos[i], &ahead, forms),
-            &|_| {},
+            &tick,
         );
         drop(ahead);
         let mut all_ids: Vec<i64> = ids.iter().flatten().copied().collect();
@@ -690,7 +702,7 @@ impl State {
                     None,
                 )
             },
-            &|_| {},
+            &tick,
         );
         for (q, p) in queries.into_iter().zip(parts) {
             self.searched
@@ -1029,8 +1041,13 @@ impl Matcher for Engine {
         self.state.borrow_mut().decide(sig, reg)
     }
 
-    fn prepare(&self, sigs: &[&Signatory], reg: &dyn Registry) -> Result<(), LookupError> {
-        self.state.borrow_mut().prepare(sigs, reg)
+    fn prepare(
+        &self,
+        sigs: &[&Signatory],
+        reg: &dyn Registry,
+        progress: &dyn Progress,
+    ) -> Result<(), LookupError> {
+        self.state.borrow_mut().prepare(sigs, reg, progress)
     }
 
     fn learn(&self, org_id: i64, sig: &Signatory) {

@@ -161,8 +161,13 @@ pub trait Matcher {
     /// Told every signer of an import before the first is decided, with
     /// the registry as it stands before the import writes anything: work
     /// for all of them at once (batched reads, scoring on every CPU)
-    /// happens here.
-    fn prepare(&self, _sigs: &[&Signatory], _reg: &dyn Registry) -> Result<(), LookupError> {
+    /// happens here, told to `progress`.
+    fn prepare(
+        &self,
+        _sigs: &[&Signatory],
+        _reg: &dyn Registry,
+        _progress: &dyn crate::progress::Progress,
+    ) -> Result<(), LookupError> {
         Ok(())
     }
 

@@ -147,8 +147,8 @@ pub(super) fn run(
             return Err(StoreError::NoLetter(id));
         }
     }
-    let total: usize = letters.iter().map(|l| l.letter.signatories.len()).sum();
-    progress.start(total as u64, "importing signatures");
+    // The bar shows each stage in turn: searching, matching, writing.
+    progress.start(0, "reading the registry");
     let mut out: Vec<Option<Imported>> = vec![None; letters.len()];
     let mut start = 0;
     // Letters are planned in runs: a letter that must see one planned
@@ -184,7 +184,7 @@ pub(super) fn run(
             end += 1;
         }
         decide(tx, letters, &mut plan, matcher, progress)?;
-        let written = write(tx, letters, plan, on_date)?;
+        let written = write(tx, letters, plan, on_date, progress)?;
         for (i, outcome) in written {
             out[i] = Some(outcome);
         }
@@ -209,7 +209,10 @@ fn decide<'a>(
         .filter(|(_, step, _)| !matches!(step, Step::Present(_)))
         .flat_map(|(i, _, _)| letters[*i].letter.signatories.iter())
         .collect();
-    matcher.prepare(&sigs, &reg).map_err(StoreError::Matching)?;
+    matcher
+        .prepare(&sigs, &reg, progress)
+        .map_err(StoreError::Matching)?;
+    progress.start(sigs.len() as u64, "matching signatures");
     let mut next_org = next_id(tx, "organizations")?;
     let mut next_alias = next_id(tx, "aliases")?;
     let mut steps = std::mem::take(&mut plan.steps);
@@ -317,7 +320,10 @@ fn write(
     letters: &[NewLetter<'_>],
     plan: Plan<'_>,
     on_date: Option<&str>,
+    progress: &dyn Progress,
 ) -> Result<Vec<(usize, Imported)>, StoreError> {
+    // Four stages: names, signatures, blocking keys, classification.
+    progress.start(4, "writing");
     for (i, step, _) in &plan.steps {
         if let Step::New(id) = step {
             insert_letter(tx, *id, &letters[*i])?;
@@ -346,6 +352,7 @@ fn write(
         }
     }
     insert_aliases(tx, &plan.aliases)?;
+    progress.inc(1);
 
     let mut out = Vec::with_capacity(plan.steps.len());
     for (i, step, decided) in &plan.steps {
@@ -357,6 +364,7 @@ fn write(
         };
         out.push((*i, outcome));
     }
+    progress.inc(1);
     // Every organization listed by an updated letter is classified again:
     // notes may have changed on rows kept.
     let mut touched = plan.reclassify;
@@ -370,6 +378,7 @@ fn write(
         }
     }
     file_aliases(tx, &plan.aliases)?;
+    progress.inc(1);
     let known: HashMap<i64, Evidence> = plan
         .evidence
         .into_iter()
@@ -385,6 +394,7 @@ fn write(
         .collect();
     let touched: Vec<i64> = touched.into_iter().collect();
     reclassify_many(tx, &touched, known)?;
+    progress.inc(1);
     Ok(out)
 }
 
