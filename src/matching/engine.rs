@@ -335,7 +335,14 @@ impl State {
             return Ok(());
         }
         let judgements = reg.judgements()?;
-        for (a, b) in &judgements.same {
+        self.note_same(&judgements.same);
+        self.judgements = judgements;
+        Ok(())
+    }
+
+    /// Files each "same" pair under both its keys.
+    fn note_same<'a>(&mut self, pairs: impl IntoIterator<Item = &'a (String, String)>) {
+        for (a, b) in pairs {
             self.same_partners
                 .entry(a.clone())
                 .or_default()
@@ -345,8 +352,6 @@ impl State {
                 .or_default()
                 .push(a.clone());
         }
-        self.judgements = judgements;
-        Ok(())
     }
 
     /// Reads the judgements on `key` when they are read per key and these
@@ -359,16 +364,7 @@ impl State {
             return Ok(());
         }
         let j = reg.judgements_about(key)?;
-        for (a, b) in &j.same {
-            self.same_partners
-                .entry(a.clone())
-                .or_default()
-                .push(b.clone());
-            self.same_partners
-                .entry(b.clone())
-                .or_default()
-                .push(a.clone());
-        }
+        self.note_same(&j.same);
         self.judgements.same.extend(j.same);
         self.judgements.different.extend(j.different);
         Ok(())
